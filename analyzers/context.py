@@ -1,0 +1,94 @@
+"""What a rule sees of a review: the change, the services, and the facts at base and head."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from analyzers.config import Config
+from analyzers.facts import ChangedFile, ChangeStatus, Fact, FileFacts, Location, Service
+from analyzers.paths import is_doc_path, is_test_path, matches_any
+from analyzers.services import ServiceMap
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True, slots=True)
+class FactSet:
+    """The facts of one side of the change (base or head), file by file."""
+
+    files: tuple[FileFacts, ...] = ()
+
+    def of_type(self, kind: type[F]) -> Iterator[F]:
+        for file in self.files:
+            for fact in file.facts:
+                if isinstance(fact, kind):
+                    yield fact
+
+    def all(self) -> Iterator[Fact]:
+        for file in self.files:
+            yield from file.facts
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewContext:
+    config: Config
+    service_map: ServiceMap
+    changes: tuple[ChangedFile, ...]
+    whole_repo: bool
+    head: FactSet
+    base: FactSet
+
+    @property
+    def services(self) -> tuple[Service, ...]:
+        return self.service_map.services
+
+    def service_of(self, path: str) -> str | None:
+        return self.service_map.owner(path)
+
+    def is_test(self, path: str) -> bool:
+        return is_test_path(path) or matches_any(self.config.tests, path)
+
+    def is_doc(self, path: str) -> bool:
+        return is_doc_path(path) or matches_any(self.config.docs, path)
+
+    def changed_paths(self, change: ChangedFile) -> Sequence[str]:
+        """Both names of a renamed file; one name otherwise."""
+        return (change.path, change.old_path) if change.old_path else (change.path,)
+
+    @property
+    def changed_services(self) -> tuple[str, ...]:
+        owners = {
+            owner
+            for change in self.changes
+            for path in self.changed_paths(change)
+            if (owner := self.service_of(path)) is not None
+        }
+        return tuple(sorted(owners))
+
+    def code_changed_services(self) -> tuple[str, ...]:
+        """Services whose change is more than tests and documentation."""
+        owners = {
+            owner
+            for change in self.changes
+            for path in self.changed_paths(change)
+            if not self.is_test(path) and not self.is_doc(path)
+            if (owner := self.service_of(path)) is not None
+        }
+        return tuple(sorted(owners))
+
+    def added_or_modified(self) -> Iterator[ChangedFile]:
+        return (c for c in self.changes if c.status is not ChangeStatus.DELETED)
+
+    def touches_changed_lines(self, location: Location) -> bool:
+        for change in self.changes:
+            if change.path == location.path and change.status is not ChangeStatus.DELETED:
+                if change.status is ChangeStatus.ADDED:
+                    return True
+                span = range(location.line, location.end_line + 1)
+                return any(line in change.added_lines for line in span)
+        return False
+
+    def touches_changed_file(self, location: Location) -> bool:
+        return any(c.path == location.path for c in self.changes)

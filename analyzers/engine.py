@@ -1,0 +1,209 @@
+"""One review, start to finish, with no I/O of its own: trees and a diff in, a `Review` out."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from analyzers.cache import FactCache, MemoryFactCache
+from analyzers.config import Config
+from analyzers.context import FactSet, ReviewContext
+from analyzers.extract import DEFAULT_EXTRACTORS, Extractors, FileAnalyzer
+from analyzers.facts import (
+    ChangedFile,
+    ChangeStatus,
+    ChecklistItem,
+    ExternalSystemUse,
+    FileFacts,
+    Finding,
+    Review,
+    SkippedFile,
+    Stats,
+)
+from analyzers.paths import is_vendored, language_of, matches_any
+from analyzers.rules import ALL_RULES
+from analyzers.rules.base import Rule, Scope
+from analyzers.services import ServiceMap, manifest_reader, resolve_services
+from analyzers.snapshot import SUBMODULE, SYMLINK, Snapshot
+from analyzers.workflows import affected_workflows, scenarios_for
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """What to review: a change (base, head and their diff) or, with no base, a whole tree."""
+
+    head: Snapshot
+    base: Snapshot | None = None
+    changes: Sequence[ChangedFile] = ()
+    config: Config = field(default_factory=Config)
+
+    @property
+    def whole_repo(self) -> bool:
+        return self.base is None
+
+
+def review(
+    request: ReviewRequest,
+    *,
+    rules: Sequence[type[Rule]] = ALL_RULES,
+    extractors: Extractors = DEFAULT_EXTRACTORS,
+    cache: FactCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Review:
+    started = time.perf_counter()
+    config = request.config
+    head_entries = request.head.entries()
+    base_entries = request.base.entries() if request.base else {}
+    trees = [(head_entries, request.head.read)]
+    if request.base is not None:
+        trees.append((base_entries, request.base.read))
+    service_map = resolve_services(
+        config, head_entries.keys() | base_entries.keys(), manifest_reader(trees)
+    )
+    analyzer = FileAnalyzer(
+        extractors, cache if cache is not None else MemoryFactCache(), config.max_file_size
+    )
+    analyzer.progress = progress
+    skipped: dict[tuple[str, str], SkippedFile] = {}
+
+    head_facts = _analyze_tree(request.head, analyzer, service_map, config, skipped)
+    base_facts = FactSet()
+    if request.base is not None:
+        base_facts = _analyze_tree(request.base, analyzer, service_map, config, {})
+        for change in request.changes:
+            for reason in _change_skip_reasons(change):
+                skipped.setdefault((change.path, reason), SkippedFile(change.path, reason))
+    changes = tuple(request.changes) if request.base is not None else ()
+    ctx = ReviewContext(
+        config=config,
+        service_map=service_map,
+        changes=changes,
+        whole_repo=request.whole_repo,
+        head=head_facts,
+        base=base_facts,
+    )
+    if progress:
+        progress(f"running {len(rules)} rules")
+    enabled = [rule for rule in rules if rule.code not in config.disable]
+    findings = _sorted(f for rule in enabled for f in _run(rule, ctx))
+    workflows = affected_workflows(ctx, findings)
+    relevant = _relevant_skips(skipped.values(), changes, request.whole_repo)
+    return Review(
+        base=request.base.rev if request.base else None,
+        head=request.head.rev,
+        whole_repo=request.whole_repo,
+        services=service_map.services,
+        changed_services=ctx.changed_services,
+        changes=changes,
+        findings=findings,
+        workflows=workflows,
+        scenarios=scenarios_for(ctx, workflows),
+        checklist=checklist_items(findings),
+        stats=Stats(
+            files_analyzed=analyzer.analyzed + analyzer.cache_hits,
+            files_skipped=relevant,
+            seconds=round(time.perf_counter() - started, 3),
+            cache_hits=analyzer.cache_hits,
+        ),
+        external=tuple(_external(head_facts, ctx, request.whole_repo)),
+        rules_run=tuple(rule.code for rule in enabled),
+    )
+
+
+def _analyze_tree(
+    snapshot: Snapshot,
+    analyzer: FileAnalyzer,
+    service_map: ServiceMap,
+    config: Config,
+    skipped: dict[tuple[str, str], SkippedFile],
+) -> FactSet:
+    files: list[FileFacts] = []
+    for path, entry in sorted(snapshot.entries().items()):
+        if language_of(path) is None or is_vendored(path) or matches_any(config.exclude, path):
+            continue
+        facts, skip = analyzer.analyze(snapshot, entry, service_map.owner(path))
+        if skip is not None:
+            skipped.setdefault((skip.path, skip.reason), skip)
+        if facts is not None:
+            files.append(facts)
+    return FactSet(tuple(files))
+
+
+def _change_skip_reasons(change: ChangedFile) -> Iterable[str]:
+    """Changed files the engine cannot look into, whatever their language."""
+    if change.binary:
+        yield "binary file"
+    modes = {change.old_mode, change.new_mode}
+    if SYMLINK in modes:
+        yield "symlink"
+    if SUBMODULE in modes:
+        yield "submodule"
+
+
+def _relevant_skips(
+    skipped: Iterable[SkippedFile], changes: Sequence[ChangedFile], whole_repo: bool
+) -> tuple[SkippedFile, ...]:
+    """A diff review reports what it skipped among the changed files; whole-repo, everything."""
+    if whole_repo:
+        return tuple(sorted(skipped, key=lambda s: (s.path, s.reason)))
+    changed = {p for c in changes for p in (c.path, c.old_path) if p}
+    return tuple(sorted((s for s in skipped if s.path in changed), key=lambda s: (s.path, s.reason)))
+
+
+def _run(rule_class: type[Rule], ctx: ReviewContext) -> Iterable[Finding]:
+    rule = rule_class()
+    for finding in rule.check(ctx):
+        if ctx.whole_repo or _in_scope(rule_class.scope, finding, ctx):
+            yield finding
+
+
+def _in_scope(scope: Scope, finding: Finding, ctx: ReviewContext) -> bool:
+    if scope is Scope.CHANGE or finding.location is None:
+        return True
+    if scope is Scope.CHANGED_FILES:
+        return ctx.touches_changed_file(finding.location)
+    return ctx.touches_changed_lines(finding.location)
+
+
+def _sorted(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    unique = {(f.rule, f.location, f.key): f for f in findings}
+    return tuple(
+        sorted(
+            unique.values(),
+            key=lambda f: (
+                -f.severity.rank,
+                f.location.path if f.location else "",
+                f.location.line if f.location else 0,
+                f.rule,
+                f.key,
+            ),
+        )
+    )
+
+
+def item_id(finding: Finding) -> str:
+    """Stable across line moves and reruns: the rule and the finding's own key."""
+    digest = hashlib.sha256(f"{finding.rule}\0{finding.key}".encode())
+    return f"{finding.rule.lower()}-{digest.hexdigest()[:10]}"
+
+
+def checklist_items(findings: Iterable[Finding]) -> tuple[ChecklistItem, ...]:
+    items: dict[str, ChecklistItem] = {}
+    for finding in findings:
+        where = f" ({finding.location.path}:{finding.location.line})" if finding.location else ""
+        action = finding.suggestion or finding.title
+        text = f"[{finding.severity.value}] {finding.title}{where}: {action}"
+        items.setdefault(item_id(finding), ChecklistItem(item_id(finding), text, finding.rule))
+    return tuple(items.values())
+
+
+def _external(
+    head: FactSet, ctx: ReviewContext, whole_repo: bool
+) -> Iterable[ExternalSystemUse]:
+    changed = {c.path for c in ctx.changes if c.status is not ChangeStatus.DELETED}
+    services = set(ctx.changed_services)
+    for use in head.of_type(ExternalSystemUse):
+        if whole_repo or use.service in services or use.location.path in changed:
+            yield use

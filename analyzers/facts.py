@@ -1,0 +1,327 @@
+"""Every value the engine passes around: facts, findings and the review.
+
+Extractors turn syntax into facts, rules turn facts into findings, and the
+engine gathers everything into one `Review` that every report renders. All
+of them are frozen dataclasses so that they can be cached, compared and
+shared between threads without copying.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+# --- severities and families ------------------------------------------------------------------
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is; the order of the members is the order of badness."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+class Family(enum.StrEnum):
+    """What kind of risk a rule looks for (DESIGN.md's list, plus governance)."""
+
+    TIMEOUT = "timeout"
+    RETRY = "retry"
+    BACKOFF = "backoff"
+    IDEMPOTENCY = "idempotency"
+    WEBHOOK_SIGNATURE = "webhook-signature"
+    WEBHOOK_RAW_BODY = "webhook-raw-body"
+    DEAD_LETTER = "dead-letter"
+    RATE_LIMIT = "rate-limit"
+    CASCADING = "cascading"
+    CONTRACT = "contract"
+    ROUTE_MISSING = "route-missing"
+    SWALLOWED_ERROR = "swallowed-error"
+    OBSERVABILITY = "observability"
+    CRON_OVERLAP = "cron-overlap"
+    GOVERNANCE = "governance"
+
+
+# --- where things are -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span of lines in one file; 1-based, refers to head (base for removed code)."""
+
+    path: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    name: str
+    root: str  # folder relative to the repository root, "" for the repository root
+    languages: tuple[str, ...] = ()
+
+
+# --- facts ------------------------------------------------------------------------------------
+# Each fact names its service and its location. Fields that an extractor cannot
+# see stay None: "unknown" is never silently turned into "absent".
+
+
+@dataclass(frozen=True, slots=True)
+class ModelField:
+    name: str
+    wire_name: str
+    type: str
+    required: bool
+    nullable: bool
+    enum_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DataModel:
+    service: str
+    location: Location
+    name: str
+    kind: str  # pydantic, dataclass, typeddict, enum, interface, type, zod, ...
+    fields: tuple[ModelField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    service: str
+    location: Location
+    method: str  # upper case, "*" for any
+    path: str  # path template with every prefix composed, parameters as {name}
+    handler: str
+    framework: str
+    request_model: str | None = None
+    response_model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int | None  # None: unbounded or not visible
+    backoff: bool
+    jitter: bool = False
+    mechanism: str = ""  # tenacity, backoff, urllib3, axios-retry, loop, ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundCall:
+    service: str
+    location: Location
+    library: str  # requests, httpx, fetch, axios, ...
+    method: str
+    url: str  # template; unresolved parts stay named placeholders such as {AI_ENGINE_URL}
+    timeout_seconds: float | None = None  # None: no timeout set, see `unbounded`
+    unbounded: bool = False  # True when the code waits forever (no timeout, or timeout=None)
+    retry: RetryPolicy | None = None
+    request_type: str | None = None
+    response_type: str | None = None
+    target: str | None = None  # service or external system, filled in by linking
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalSystemUse:
+    service: str
+    location: Location
+    system: str  # stripe, supabase, openai, ...
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookHandler:
+    service: str
+    location: Location
+    provider: str  # stripe, github, generic
+    verifies_signature: bool
+    reads_raw_body: bool | None = None
+    deduplicates: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueJob:
+    service: str
+    location: Location
+    role: str  # producer or consumer
+    system: str  # rq, celery, bullmq, ...
+    name: str
+    retry: RetryPolicy | None = None
+    dead_letter: bool | None = None
+    idempotency_key: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJob:
+    service: str
+    location: Location
+    system: str  # apscheduler, node-cron, vercel, ...
+    schedule: str
+    name: str
+    overlap_guard: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObservabilitySite:
+    service: str
+    location: Location
+    kind: str  # log, trace, metric
+    library: str
+
+
+Fact = (
+    DataModel
+    | Endpoint
+    | OutboundCall
+    | ExternalSystemUse
+    | WebhookHandler
+    | QueueJob
+    | ScheduledJob
+    | ObservabilitySite
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What one analysis of one file version produced; the unit the fact cache stores."""
+
+    path: str
+    service: str | None
+    language: str
+    facts: tuple[Fact, ...] = ()
+    error: str | None = None  # a parser's reason when the file could not be read as code
+
+
+# --- the change -------------------------------------------------------------------------------
+
+
+class ChangeStatus(enum.StrEnum):
+    ADDED = "added"
+    DELETED = "deleted"
+    MODIFIED = "modified"
+    RENAMED = "renamed"
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    source_start: int
+    source_length: int
+    target_start: int
+    target_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFile:
+    """One file of the diff. `path` is the head path (the base path for a deletion)."""
+
+    path: str
+    status: ChangeStatus
+    old_path: str | None = None  # set for renames
+    binary: bool = False
+    old_mode: str | None = None
+    new_mode: str | None = None
+    hunks: tuple[Hunk, ...] = ()
+    added_lines: frozenset[int] = frozenset()  # head line numbers
+    removed_lines: frozenset[int] = frozenset()  # base line numbers
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.old_mode is not None and self.new_mode is not None and (
+            self.old_mode != self.new_mode
+        )
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    family: Family
+    severity: Severity
+    title: str
+    message: str
+    service: str | None
+    location: Location | None  # None for findings about the change as a whole
+    key: str  # what makes this finding itself, independent of line numbers
+    suggestion: str | None = None
+    blocking: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    kind: str  # http, queue, webhook
+    method: str
+    path: str
+    change: str  # added, removed, modified, unchanged
+    call: Location | None
+    endpoint: Location | None
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    kind: str  # happy, failure, idempotency, consistency, stress
+    workflow: str
+    steps: tuple[str, ...]
+    expected: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    text: str
+    rule: str | None
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    """One affected workflow, laid out as the brief's Workflow Analysis Framework."""
+
+    name: str
+    trigger: str
+    services: tuple[str, ...]
+    data_flow: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    files_analyzed: int
+    files_skipped: tuple[SkippedFile, ...]
+    seconds: float
+    cache_hits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    base: str | None
+    head: str | None
+    whole_repo: bool
+    services: tuple[Service, ...]
+    changed_services: tuple[str, ...]
+    changes: tuple[ChangedFile, ...]
+    findings: tuple[Finding, ...]
+    workflows: tuple[Workflow, ...]
+    scenarios: tuple[Scenario, ...]
+    checklist: tuple[ChecklistItem, ...]
+    stats: Stats
+    edges: tuple[Edge, ...] = ()
+    external: tuple[ExternalSystemUse, ...] = ()
+    rules_run: tuple[str, ...] = field(default=())
