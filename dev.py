@@ -24,13 +24,11 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".flow-review-installed"
 
 
-def _run(*command: str | Path) -> int:
+def _run(*command: object) -> int:
     return subprocess.call([str(part) for part in command], cwd=ROOT)
 
 
 def ensure_venv() -> Path:
-    if sys.version_info < (3, 11):
-        sys.exit("dev.py: Python 3.11 or newer is needed")
     python = BIN / "python"
     if not python.exists():
         print("dev.py: creating .venv", file=sys.stderr)

@@ -113,7 +113,9 @@ def _services(reader: _Reader, node: yaml.Node, key: str) -> tuple[ServiceSpec, 
         fields = reader.mapping(body, f"services.{name}")
         for field_name, (field_node, _) in fields.items():
             if field_name != "paths":
-                reader.fail(field_node, f"services.{name}.{field_name}", "unknown key (expected: paths)")
+                reader.fail(
+                    field_node, f"services.{name}.{field_name}", "unknown key (expected: paths)"
+                )
         if "paths" not in fields:
             reader.fail(body, f"services.{name}", "missing key 'paths'")
         paths = reader.strings(fields["paths"][1], f"services.{name}.paths")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 
-import unidiff
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 from analyzers.errors import DiffError
 from analyzers.facts import ChangedFile, ChangeStatus, Hunk
@@ -25,8 +26,8 @@ def _strip_prefix(name: str | None) -> str | None:
 
 def parse_diff(text: str) -> tuple[ChangedFile, ...]:
     try:
-        patch = unidiff.PatchSet(text)
-    except unidiff.UnidiffParseError as exc:
+        patch = PatchSet(text)
+    except UnidiffParseError as exc:
         raise DiffError(f"the diff cannot be parsed: {exc}") from None
     changes = []
     for patched in patch:
@@ -106,9 +107,14 @@ def diff_snapshots(base: Snapshot, head: Snapshot) -> tuple[ChangedFile, ...]:
     parts = []
     for path in sorted(old_entries.keys() | new_entries.keys()):
         old_entry, new_entry = old_entries.get(path), new_entries.get(path)
-        if old_entry and new_entry and (old_entry.sha, old_entry.mode) == (
-            new_entry.sha,
-            new_entry.mode,
+        if (
+            old_entry
+            and new_entry
+            and (old_entry.sha, old_entry.mode)
+            == (
+                new_entry.sha,
+                new_entry.mode,
+            )
         ):
             continue
         old = base.read(path) if old_entry else None

@@ -149,7 +149,9 @@ def _relevant_skips(
     if whole_repo:
         return tuple(sorted(skipped, key=lambda s: (s.path, s.reason)))
     changed = {p for c in changes for p in (c.path, c.old_path) if p}
-    return tuple(sorted((s for s in skipped if s.path in changed), key=lambda s: (s.path, s.reason)))
+    return tuple(
+        sorted((s for s in skipped if s.path in changed), key=lambda s: (s.path, s.reason))
+    )
 
 
 def _run(rule_class: type[Rule], ctx: ReviewContext) -> Iterable[Finding]:
@@ -199,9 +201,7 @@ def checklist_items(findings: Iterable[Finding]) -> tuple[ChecklistItem, ...]:
     return tuple(items.values())
 
 
-def _external(
-    head: FactSet, ctx: ReviewContext, whole_repo: bool
-) -> Iterable[ExternalSystemUse]:
+def _external(head: FactSet, ctx: ReviewContext, whole_repo: bool) -> Iterable[ExternalSystemUse]:
     changed = {c.path for c in ctx.changes if c.status is not ChangeStatus.DELETED}
     services = set(ctx.changed_services)
     for use in head.of_type(ExternalSystemUse):

@@ -233,8 +233,10 @@ class ChangedFile:
 
     @property
     def mode_changed(self) -> bool:
-        return self.old_mode is not None and self.new_mode is not None and (
-            self.old_mode != self.new_mode
+        return (
+            self.old_mode is not None
+            and self.new_mode is not None
+            and (self.old_mode != self.new_mode)
         )
 
 

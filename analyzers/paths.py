@@ -145,7 +145,7 @@ def matches(pattern: str, path: str) -> bool:
     if is_glob(pattern):
         return bool(_compile_glob(pattern).match(path))
     prefix = pattern.rstrip("/")
-    return prefix == "" or path == prefix or path.startswith(prefix + "/")
+    return prefix in ("", path) or path.startswith(prefix + "/")
 
 
 def matches_any(patterns: Iterable[str], path: str) -> bool:

@@ -46,7 +46,9 @@ def _languages(paths: Iterable[str], owner: Callable[[str], str | None]) -> dict
 
 
 def _with_languages(
-    services: list[Service], patterns: list[tuple[str, tuple[str, ...]]], paths: Iterable[str]
+    services: Sequence[Service],
+    patterns: Sequence[tuple[str, tuple[str, ...]]],
+    paths: Iterable[str],
 ) -> ServiceMap:
     bare = ServiceMap(tuple(services), tuple(patterns))
     languages = _languages(paths, bare.owner)

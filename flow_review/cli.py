@@ -25,6 +25,7 @@ from analyzers.rules import ALL_RULES
 from analyzers.rules.reference import render_reference
 from analyzers.snapshot import Snapshot
 from checklist import ChecklistError, merge_task_file
+from flow_review.demo import example_folder, example_repo
 from flow_review.git import GitRepo
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -81,12 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _list_rules(args.format)
         if args.command == "demo":
-            from flow_review.demo import example_folder, example_repo
-
             with tempfile.TemporaryDirectory(prefix="flow-review-demo-") as tmp:
                 folder = args.example or example_folder()
                 base, head = example_repo(folder, Path(tmp) / "repo")
-                args.repo, args.base, args.head, args.whole_repo = Path(tmp) / "repo", base, head, False
+                args.repo, args.base, args.head, args.whole_repo = (
+                    Path(tmp) / "repo",
+                    base,
+                    head,
+                    False,
+                )
                 return _review(args)
         return _review(args)
     except FlowReviewError as exc:
@@ -130,12 +134,14 @@ def _review(args: argparse.Namespace) -> int:
             progress=progress,
         )
     report = _render(result, args.format)
+    # Merge first: a task file that cannot be merged stops the run before anything is written.
+    task_file = _merged_checklist(args.checklist, result) if args.checklist else None
     if args.output:
         _write_atomically(args.output, report)
     else:
         sys.stdout.write(report)
-    if args.checklist:
-        _merge_checklist(args.checklist, result)
+    if task_file is not None:
+        _write_atomically(args.checklist, task_file)
     fail_on = Severity(args.fail_on) if args.fail_on else config.fail_on
     failing = [f for f in result.findings if f.severity.at_least(fail_on)]
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -148,7 +154,9 @@ def _load_config(path: Path | None, tree: Snapshot) -> Config:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read --config {path}: {getattr(exc, 'strerror', exc)}") from None
+            raise UsageError(
+                f"cannot read --config {path}: {getattr(exc, 'strerror', exc)}"
+            ) from None
         return parse_config(text, str(path))
     if CONFIG_PATH not in tree.entries():
         return Config()
@@ -182,7 +190,8 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _merge_checklist(path: Path, result: Review) -> None:
+def _merged_checklist(path: Path, result: Review) -> str | None:
+    """The task file's new text, None when it would not change."""
     try:
         existing = path.read_bytes().decode("utf-8") if path.exists() else ""
     except UnicodeDecodeError:
@@ -192,8 +201,7 @@ def _merge_checklist(path: Path, result: Review) -> None:
         merged = merge_task_file(existing, result, title=title)
     except ChecklistError as exc:
         raise UsageError(f"--checklist {path}: {exc}; left untouched") from None
-    if merged != existing:
-        _write_atomically(path, merged)
+    return merged if merged != existing else None
 
 
 if __name__ == "__main__":

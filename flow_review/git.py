@@ -46,7 +46,9 @@ class GitRepo:
         """The commit sha a revision names; SnapshotError for anything else."""
         if not rev or rev.startswith("-"):
             raise SnapshotError(f"unknown revision '{rev}'")
-        result = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False)
+        result = self.git(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False
+        )
         if result.returncode != 0:
             raise SnapshotError(f"unknown revision '{rev}' in {self.path}")
         return result.stdout.decode().strip()

@@ -61,7 +61,11 @@ class CrossServiceChangeWithoutTests(Rule):
         ),
         Example(
             base=_BASE,
-            head={**_BASE, "services/api/README.md": "docs\n", "services/engine/main.py": "x = 2\n"},
+            head={
+                **_BASE,
+                "services/api/README.md": "docs\n",
+                "services/engine/main.py": "x = 2\n",
+            },
             note="documentation is not code",
         ),
     )

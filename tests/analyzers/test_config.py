@@ -54,7 +54,10 @@ def test_empty_config_means_defaults(text: str) -> None:
         ("services:\n  api:\n    path: [x]\n", r":3: services\.api\.path: unknown key"),
         ("services:\n  api:\n    paths: []\n", r":3: services\.api\.paths: needs at least one"),
         ("services:\n  api: {}\n", r":2: services\.api: missing key 'paths'"),
-        ("services:\n  api:\n    paths: [{a: 1}]\n", r":3: services\.api\.paths: expected a single"),
+        (
+            "services:\n  api:\n    paths: [{a: 1}]\n",
+            r":3: services\.api\.paths: expected a single",
+        ),
         ("services:\n  'bad name!':\n    paths: [x]\n", r":2: services\.bad name!: service names"),
         ("services: [a, b]\n", r":1: services: expected a mapping"),
         ("disable: [FLOW999]\n", r":1: disable: 'FLOW999' is not a rule code"),

@@ -7,10 +7,10 @@ from analyzers.cache import MemoryFactCache
 from analyzers.diff import diff_snapshots
 from analyzers.engine import ReviewRequest, item_id, review
 from analyzers.extract import SourceFile, UnparsableSource
-from analyzers.facts import Family, Fact, Finding, Location, ObservabilitySite, Severity
-from analyzers.rules.base import Rule, Scope
+from analyzers.facts import Fact, Family, Finding, Location, ObservabilitySite, Severity
+from analyzers.rules.base import Example, Rule, Scope
 from analyzers.snapshot import SUBMODULE, SYMLINK, MemorySnapshot
-from tests.analyzers.examples import Example, review_example
+from tests.analyzers.examples import review_example
 
 
 @dataclass
@@ -133,7 +133,9 @@ def test_files_that_cannot_be_read_are_skipped_with_reasons() -> None:
 
 
 def test_max_file_size_is_configurable() -> None:
-    example = Example(head={"a/requirements.txt": "", "a/x.py": "x = 1\n" * 100}, config="max_file_size: 100\n")
+    example = Example(
+        head={"a/requirements.txt": "", "a/x.py": "x = 1\n" * 100}, config="max_file_size: 100\n"
+    )
     result = review_example(example, [], {"python": [PrintExtractor()]})
     assert [s.reason for s in result.stats.files_skipped] == ["larger than 100 bytes (600 bytes)"]
 
@@ -147,7 +149,9 @@ def test_empty_change_reviews_to_nothing() -> None:
 def test_checklist_ids_are_stable_across_line_moves() -> None:
     extractors = {"python": [PrintExtractor()]}
     rule = [_log_rule(Scope.CHANGED_FILES)]
-    first = review_example(Example(head={"s/requirements.txt": "", "s/a.py": "print(1)\n"}), rule, extractors)
+    first = review_example(
+        Example(head={"s/requirements.txt": "", "s/a.py": "print(1)\n"}), rule, extractors
+    )
     moved = review_example(
         Example(head={"s/requirements.txt": "", "s/a.py": "\n\nprint(1)\n"}), rule, extractors
     )

@@ -58,9 +58,7 @@ def test_codes_and_names_are_unique() -> None:
 def test_every_rule_module_is_registered() -> None:
     """One rule per file, the file named after its code, and no file left out of the registry."""
     modules = {
-        m.name
-        for m in pkgutil.iter_modules(analyzers.rules.__path__)
-        if m.name.startswith("flow")
+        m.name for m in pkgutil.iter_modules(analyzers.rules.__path__) if m.name.startswith("flow")
     }
     registered = {rule.__module__.rsplit(".", 1)[1] for rule in ALL_RULES}
     assert modules == registered

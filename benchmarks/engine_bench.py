@@ -1,0 +1,180 @@
+"""Benchmark: the engine on a generated 5,000-file repository with a 200-file change.
+
+    .venv/bin/python benchmarks/engine_bench.py [--files 5000] [--changed 200] [--runs 5]
+
+Each run is a fresh process (so the peak memory is that review's own): it opens
+the repository, lists both trees, parses the diff, reads and analyses the
+files and runs every registered rule, as `flow-review review` does. Prints the
+median and spread of seconds and peak RSS, for a diff review and a whole-repo
+review. Not a test: figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = 10
+
+
+def _python_file(rng: random.Random, n: int) -> str:
+    lines = ["import logging", "import os", "", "log = logging.getLogger(__name__)", ""]
+    for i in range(rng.randint(20, 120)):
+        lines += [
+            f"def handler_{n}_{i}(payload: dict) -> dict:",
+            f'    url = os.getenv("SVC_URL", "http://localhost:{3000 + i % 50}")',
+            f'    log.info("handling %s", payload.get("id_{i}"))',
+            f"    return {{'ok': True, 'n': {i}}}",
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _ts_file(rng: random.Random, n: int) -> str:
+    lines = ["import express from 'express';", "const router = express.Router();", ""]
+    for i in range(rng.randint(20, 120)):
+        lines += [
+            f"router.get('/items/{n}/{i}', async (req, res) => {{",
+            f"  const r = await fetch(`${{process.env.API_URL}}/v1/{i}`);",
+            "  res.json(await r.json());",
+            "});",
+            "",
+        ]
+    return "\n".join([*lines, "export default router;"]) + "\n"
+
+
+def generate(dest: Path, files: int, changed: int, seed: int = 7) -> tuple[str, str]:
+    rng = random.Random(seed)
+    tree: dict[str, str] = {}
+    for s in range(SERVICES):
+        python = s % 2 == 0
+        root = f"services/svc-{s}"
+        tree[f"{root}/{'requirements.txt' if python else 'package.json'}"] = "{}\n"
+    while len(tree) < files:
+        n = len(tree)
+        s = n % SERVICES
+        root = f"services/svc-{s}"
+        if s % 2 == 0:
+            tree[f"{root}/app/mod_{n}.py"] = _python_file(rng, n)
+        else:
+            tree[f"{root}/src/routes/r_{n}.ts"] = _ts_file(rng, n)
+    _write_commit(dest, tree, init=True)
+    base = _git(dest, "rev-parse", "HEAD")
+    sources = sorted(p for p in tree if p.endswith((".py", ".ts")))
+    for path in rng.sample(sources, changed):
+        lines = tree[path].splitlines()
+        at = rng.randrange(len(lines))
+        tree[path] = (
+            "\n".join(
+                [*lines[:at], "// changed" if path.endswith(".ts") else "# changed", *lines[at:]]
+            )
+            + "\n"
+        )
+    _write_commit(dest, tree, init=False)
+    return base, _git(dest, "rev-parse", "HEAD")
+
+
+def _write_commit(dest: Path, tree: dict[str, str], init: bool) -> None:
+    if init:
+        dest.mkdir(parents=True)
+        _git(dest, "init", "--quiet")
+    for path, text in tree.items():
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    _git(dest, "add", "--all")
+    _git(dest, "commit", "--quiet", "-m", "bench")
+
+
+def _git(cwd: Path, *args: str) -> str:
+    ident = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    return subprocess.run(
+        ["git", *ident, *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def child(repo: str, base: str | None, head: str) -> None:
+    """One review in this process; prints seconds and peak RSS as JSON."""
+    from analyzers.diff import parse_diff
+    from analyzers.engine import ReviewRequest, review
+    from flow_review.git import GitRepo
+
+    started = time.perf_counter()
+    with GitRepo(Path(repo)) as local:
+        head_tree = local.snapshot(head)
+        base_tree = local.snapshot(base) if base else None
+        changes = parse_diff(local.diff(base, head)) if base else ()
+        result = review(ReviewRequest(head=head_tree, base=base_tree, changes=changes))
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mib": peak_kib / 1024,
+                "files_analyzed": result.stats.files_analyzed,
+                "changes": len(result.changes),
+                "findings": len(result.findings),
+            }
+        )
+    )
+
+
+def measure(repo: Path, base: str | None, head: str, runs: int) -> list[dict[str, float]]:
+    out = []
+    for _ in range(runs):
+        args = [sys.executable, __file__, "--child", str(repo), base or "-", head]
+        result = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+        out.append(json.loads(result.stdout))
+    return out
+
+
+def _summary(name: str, samples: list[dict[str, float]]) -> str:
+    secs = [s["seconds"] for s in samples]
+    mem = [s["peak_mib"] for s in samples]
+    return (
+        f"{name:<12} median {statistics.median(secs):.3f} s "
+        f"(min {min(secs):.3f}, max {max(secs):.3f}), "
+        f"peak RSS median {statistics.median(mem):.0f} MiB; files analysed "
+        f"{samples[0]['files_analyzed']:.0f}, changed files {samples[0]['changes']:.0f}, "
+        f"findings {samples[0]['findings']:.0f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--changed", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--child", nargs=3, metavar=("REPO", "BASE", "HEAD"))
+    args = parser.parse_args()
+    if args.child:
+        repo, base, head = args.child
+        child(repo, None if base == "-" else base, head)
+        return
+    with tempfile.TemporaryDirectory(prefix="flow-review-bench-") as tmp:
+        repo = Path(tmp) / "repo"
+        started = time.perf_counter()
+        base, head = generate(repo, args.files, args.changed)
+        size = sum(
+            p.stat().st_size for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts
+        )
+        print(
+            f"generated {args.files} files ({size / 1e6:.1f} MB), {args.changed} changed, "
+            f"in {time.perf_counter() - started:.1f} s; {args.runs} runs each"
+        )
+        print(_summary("diff review", measure(repo, base, head, args.runs)))
+        print(_summary("whole repo", measure(repo, None, head, args.runs)))
+
+
+if __name__ == "__main__":
+    main()
