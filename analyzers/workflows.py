@@ -26,6 +26,9 @@ from analyzers.facts import (
 )
 
 
+NO_TRIGGER = "no entry point (route, webhook, schedule, consumer) found in the changed files"
+
+
 def _facts_in(ctx: ReviewContext, service: str, paths: set[str]) -> list[Fact]:
     return [
         fact
@@ -72,13 +75,13 @@ def affected_workflows(ctx: ReviewContext, findings: Sequence[Finding]) -> tuple
         files = sorted(p for p in changed_paths if ctx.service_of(p) == name)
         flow = _data_flow(name, facts)
         triggers = _trigger(facts)
-        related = tuple(f for f in findings if f.service == name or f.service is None)
-        others = sorted(set(ctx.changed_services) - {name})
+        # Findings about the change as a whole (no service) belong to no single workflow.
+        related = tuple(f for f in findings if f.service == name)
         workflows.append(
             Workflow(
                 name=f"{name}: {'whole service' if ctx.whole_repo else 'changed behaviour'}",
-                trigger=", ".join(triggers) if triggers else "no entry point found in the change",
-                services=tuple([name, *others, *_targets(facts)]),
+                trigger=", ".join(triggers) if triggers else NO_TRIGGER,
+                services=tuple(dict.fromkeys([name, *_targets(facts)])),
                 data_flow=tuple(flow),
                 findings=related,
                 files=tuple(files),
@@ -102,7 +105,11 @@ def scenarios_for(ctx: ReviewContext, workflows: Sequence[Workflow]) -> tuple[Sc
     for workflow in workflows:
         service = workflow.services[0]
         facts = _facts_in(ctx, service, set(workflow.files))
-        entry = workflow.trigger
+        entry = (
+            f"exercise the changed code of {service} ({', '.join(workflow.files[:3])})"
+            if workflow.trigger == NO_TRIGGER
+            else workflow.trigger
+        )
         scenarios.append(
             Scenario(
                 kind="happy",
