@@ -25,7 +25,6 @@ from analyzers.facts import (
     Workflow,
 )
 
-
 NO_TRIGGER = "no entry point (route, webhook, schedule, consumer) found in the changed files"
 
 
