@@ -78,6 +78,11 @@ class ReviewContext:
         }
         return tuple(sorted(owners))
 
+    def cross_service_change(self) -> tuple[str, ...]:
+        """The services of a diff whose code changes span two or more of them, else ()."""
+        services = () if self.whole_repo else self.code_changed_services()
+        return services if len(services) >= 2 else ()
+
     def added_or_modified(self) -> Iterator[ChangedFile]:
         return (c for c in self.changes if c.status is not ChangeStatus.DELETED)
 

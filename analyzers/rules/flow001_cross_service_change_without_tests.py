@@ -90,10 +90,8 @@ class CrossServiceChangeWithoutTests(Rule):
     )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
-        if ctx.whole_repo:
-            return
-        services = ctx.code_changed_services()
-        if len(services) < 2:
+        services = ctx.cross_service_change()
+        if not services:
             return
         if any(ctx.is_test(c.path) for c in ctx.added_or_modified()):
             return

@@ -77,10 +77,8 @@ class CrossServiceChangeWithoutWorkflowDocs(Rule):
     INVALID = (Example(base=_BASE, head={**_BASE, **_CODE_CHANGE}),)
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
-        if ctx.whole_repo:
-            return
-        services = ctx.code_changed_services()
-        if len(services) < 2:
+        services = ctx.cross_service_change()
+        if not services:
             return
         if any(ctx.is_doc(path) for c in ctx.changes for path in ctx.changed_paths(c)):
             return

@@ -1,0 +1,1 @@
+"""Marketplace AI engine: candidate/job scoring service."""

@@ -1,0 +1,46 @@
+import logging
+
+import httpx
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+
+from app.clients.jobs_api import JobsApiClient
+from app.models import MatchRequest, MatchResult
+from app.scoring import score_candidate
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["match"])
+
+
+def get_jobs_api(request: Request) -> JobsApiClient:
+    return request.app.state.jobs_api
+
+
+@router.post("/match", response_model=list[MatchResult])
+async def match(
+    payload: MatchRequest,
+    jobs_api: JobsApiClient = Depends(get_jobs_api),
+) -> list[MatchResult]:
+    logger.info(
+        "match requested candidate=%s jobs=%d limit=%d profile=%s",
+        payload.candidate_id,
+        len(payload.job_id_list),
+        payload.limit,
+        payload.scoring_profile,
+    )
+    try:
+        profile = await jobs_api.get_candidate_profile(payload.candidate_id)
+        jobs = await jobs_api.get_jobs(payload.job_id_list)
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code == status.HTTP_404_NOT_FOUND:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="candidate not found") from exc
+        logger.error("job board returned %s", exc.response.status_code)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="job board unavailable") from exc
+    except httpx.TransportError as exc:
+        logger.error("job board unreachable: %s", exc)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail="job board unavailable") from exc
+
+    results = [score_candidate(profile, job, payload.scoring_profile) for job in jobs]
+    results.sort(key=lambda result: result.score if result.score is not None else -1.0, reverse=True)
+    logger.info("match scored candidate=%s results=%d", payload.candidate_id, len(results))
+    return results[: payload.limit]
