@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from analyzers.cache import FactCache, MemoryFactCache
 from analyzers.config import Config
 from analyzers.context import FactSet, ReviewContext
-from analyzers.extract import DEFAULT_EXTRACTORS, Extractors, FileAnalyzer
+from analyzers.extract import Extractors, FileAnalyzer
 from analyzers.facts import (
     ChangedFile,
     ChangeStatus,
@@ -23,6 +23,7 @@ from analyzers.facts import (
     Stats,
 )
 from analyzers.paths import is_vendored, language_of, matches_any
+from analyzers.registry import DEFAULT_COMPOSERS, Composer, default_extractors
 from analyzers.rules import ALL_RULES
 from analyzers.rules.base import Rule, Scope
 from analyzers.services import ServiceMap, manifest_reader, resolve_services
@@ -48,7 +49,8 @@ def review(
     request: ReviewRequest,
     *,
     rules: Sequence[type[Rule]] = ALL_RULES,
-    extractors: Extractors = DEFAULT_EXTRACTORS,
+    extractors: Extractors | None = None,
+    composers: Sequence[Composer] = DEFAULT_COMPOSERS,
     cache: FactCache | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Review:
@@ -63,15 +65,17 @@ def review(
         config, head_entries.keys() | base_entries.keys(), manifest_reader(trees)
     )
     analyzer = FileAnalyzer(
-        extractors, cache if cache is not None else MemoryFactCache(), config.max_file_size
+        default_extractors() if extractors is None else extractors,
+        cache if cache is not None else MemoryFactCache(),
+        config.max_file_size,
     )
     analyzer.progress = progress
     skipped: dict[tuple[str, str], SkippedFile] = {}
 
-    head_facts = _analyze_tree(request.head, analyzer, service_map, config, skipped)
+    head_facts = _analyze_tree(request.head, analyzer, service_map, config, skipped, composers)
     base_facts = FactSet()
     if request.base is not None:
-        base_facts = _analyze_tree(request.base, analyzer, service_map, config, {})
+        base_facts = _analyze_tree(request.base, analyzer, service_map, config, {}, composers)
         for change in request.changes:
             for reason in _change_skip_reasons(change):
                 skipped.setdefault((change.path, reason), SkippedFile(change.path, reason))
@@ -118,6 +122,7 @@ def _analyze_tree(
     service_map: ServiceMap,
     config: Config,
     skipped: dict[tuple[str, str], SkippedFile],
+    composers: Sequence[Composer],
 ) -> FactSet:
     files: list[FileFacts] = []
     for path, entry in sorted(snapshot.entries().items()):
@@ -128,7 +133,10 @@ def _analyze_tree(
             skipped.setdefault((skip.path, skip.reason), skip)
         if facts is not None:
             files.append(facts)
-    return FactSet(tuple(files))
+    composed: Sequence[FileFacts] = files
+    for compose in composers:
+        composed = compose(composed)
+    return FactSet(tuple(composed))
 
 
 def _change_skip_reasons(change: ChangedFile) -> Iterable[str]:

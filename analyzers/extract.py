@@ -36,9 +36,8 @@ class Extractor(Protocol):
     def extract(self, source: SourceFile) -> Sequence[Fact]: ...
 
 
-# language -> extractors. The language analyzers register here as they arrive.
+# language -> extractors; `analyzers.registry` holds the default set.
 Extractors = Mapping[str, Sequence[Extractor]]
-DEFAULT_EXTRACTORS: Extractors = {}
 
 
 def unreadable_reason(entry: TreeEntry, max_size: int) -> str | None:

@@ -95,6 +95,14 @@ class DataModel:
 
 
 @dataclass(frozen=True, slots=True)
+class EndpointParam:
+    name: str
+    source: str  # path, query, body, header, cookie, form
+    type: str | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Endpoint:
     service: str
     location: Location
@@ -104,6 +112,35 @@ class Endpoint:
     framework: str
     request_model: str | None = None
     response_model: str | None = None
+    params: tuple[EndpointParam, ...] = ()
+    status_code: int | None = None
+    # The router object the route is declared on ("<module path>:<name>"), whose mounts
+    # in other modules compose the full path; None once composed or when declared on the app.
+    router: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouterDecl:
+    """A router object and its own prefix (FastAPI APIRouter, Flask Blueprint, Namespace)."""
+
+    service: str
+    location: Location
+    ref: str  # "<module path>:<name>"
+    prefix: str
+    framework: str
+    is_app: bool = False  # an application object: the root of every mount chain
+
+
+@dataclass(frozen=True, slots=True)
+class RouterMount:
+    """`parent` serves `child`'s routes under `prefix` (include_router, register_blueprint, ...)."""
+
+    service: str
+    location: Location
+    parent: str  # "<module path>:<name>"
+    child: str  # "<module path>:<name>", or a dotted import path "pkg.mod.name" to resolve
+    prefix: str
+    replaces_prefix: bool = False  # Flask: register_blueprint(url_prefix=) overrides the own one
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +164,14 @@ class OutboundCall:
     request_type: str | None = None
     response_type: str | None = None
     target: str | None = None  # service or external system, filled in by linking
+    defaults: tuple[tuple[str, str], ...] = ()  # placeholder -> default value in the code
+    function: str | None = None  # the enclosing function's qualified name
+    in_loop: bool = False
+    throttled: bool = False  # a sleep or rate limiter paces the loop around it
+    handles_rate_limit: bool = False  # the code looks at 429 or Retry-After
+    observed: bool = False  # the enclosing function logs, measures or traces
+    propagates_trace: bool = False  # passes a trace or correlation header
+    idempotency_key: bool = False  # sends an Idempotency-Key (or the SDK's equivalent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +189,8 @@ class WebhookHandler:
     verifies_signature: bool
     reads_raw_body: bool | None = None
     deduplicates: bool | None = None
+    parses_before_verifying: bool = False
+    handler: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +216,21 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True, slots=True)
+class ErrorHandler:
+    """An `except`/`catch` clause and what it does with the failure."""
+
+    service: str
+    location: Location
+    function: str | None
+    catches: tuple[str, ...]  # exception names; () for a bare except
+    logs: bool
+    reraises: bool
+    observes: bool  # records a metric or span event
+    boundary: bool  # guards a call to another service, or sits in a request/job handler
+    guarded_call: str | None = None  # the call it guards, for the message
+
+
+@dataclass(frozen=True, slots=True)
 class ObservabilitySite:
     service: str
     location: Location
@@ -179,7 +241,10 @@ class ObservabilitySite:
 Fact = (
     DataModel
     | Endpoint
+    | RouterDecl
+    | RouterMount
     | OutboundCall
+    | ErrorHandler
     | ExternalSystemUse
     | WebhookHandler
     | QueueJob

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from analyzers.config import CONFIG_PATH, Config, parse_config
 from analyzers.diff import diff_snapshots
 from analyzers.engine import ReviewRequest, review
-from analyzers.extract import DEFAULT_EXTRACTORS, Extractors
+from analyzers.extract import Extractors
 from analyzers.facts import Review
 from analyzers.rules.base import Example, Rule
 from analyzers.snapshot import MemorySnapshot
@@ -16,7 +16,7 @@ from analyzers.snapshot import MemorySnapshot
 def review_example(
     example: Example,
     rules: Sequence[type[Rule]],
-    extractors: Extractors = DEFAULT_EXTRACTORS,
+    extractors: Extractors | None = None,
 ) -> Review:
     config = parse_config(example.config, CONFIG_PATH) if example.config else Config()
     head = MemorySnapshot(example.head, rev="h" * 40)

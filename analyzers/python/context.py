@@ -1,0 +1,30 @@
+"""What every Python fact family reads: the walked module, value resolution, the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from analyzers.facts import Location
+from analyzers.python.module import FunctionInfo, PyModule
+from analyzers.python.values import Values
+
+
+@dataclass(eq=False)
+class PyContext:
+    module: PyModule
+    values: Values
+    service: str
+    text: str
+    # Filled by the observability family first; read by the families after it.
+    observed_functions: set[FunctionInfo] = field(default_factory=set)
+
+    def loc(self, node: cst.CSTNode) -> Location:
+        return self.module.location(node)
+
+    def callee(self, call: cst.Call, function: FunctionInfo | None) -> str:
+        return self.module.qualified(call.func, function)
+
+    def mentions(self, *words: str) -> bool:
+        return any(word in self.text for word in words)

@@ -1,0 +1,24 @@
+"""The language analyzers the engine runs by default, in one place.
+
+Extractors turn one file into facts; composers run once per tree over every
+file's facts, for what only the whole service shows (a router declared in one
+module and mounted under a prefix in another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from analyzers.extract import Extractors
+from analyzers.facts import FileFacts
+from analyzers.python import PythonExtractor
+from analyzers.python.compose import compose_endpoints
+
+Composer = Callable[[Sequence[FileFacts]], Sequence[FileFacts]]
+
+
+def default_extractors() -> Extractors:
+    return {"python": [PythonExtractor()]}
+
+
+DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints,)
