@@ -83,6 +83,15 @@ class ReviewContext:
         services = () if self.whole_repo else self.code_changed_services()
         return services if len(services) >= 2 else ()
 
+    def facts(self, kind: type[F]) -> Iterator[F]:
+        """Head facts of one kind, outside test code (tests call services on purpose)."""
+        for file in self.head.files:
+            if self.is_test(file.path):
+                continue
+            for fact in file.facts:
+                if isinstance(fact, kind):
+                    yield fact
+
     def added_or_modified(self) -> Iterator[ChangedFile]:
         return (c for c in self.changes if c.status is not ChangeStatus.DELETED)
 

@@ -145,10 +145,11 @@ class RouterMount:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    attempts: int | None  # None: unbounded or not visible
-    backoff: bool
+    attempts: int | None  # None: unbounded; 0: bounded by time or a condition, count not visible
+    backoff: bool  # the wait grows between attempts
     jitter: bool = False
     mechanism: str = ""  # tenacity, backoff, urllib3, axios-retry, loop, ...
+    waits: bool = False  # any wait between attempts at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +213,10 @@ class ScheduledJob:
     system: str  # apscheduler, node-cron, vercel, ...
     schedule: str
     name: str
+    # True: a lock or setting stops a run from overlapping the previous one; False: the code
+    # allows overlap; None: nothing either way, the scheduler's default applies.
     overlap_guard: bool | None = None
+    in_process: bool = False  # the scheduler runs inside the service's own (web) processes
 
 
 @dataclass(frozen=True, slots=True)

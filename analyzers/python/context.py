@@ -19,6 +19,7 @@ class PyContext:
     text: str
     # Filled by the observability family first; read by the families after it.
     observed_functions: set[FunctionInfo] = field(default_factory=set)
+    _sources: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     def loc(self, node: cst.CSTNode) -> Location:
         return self.module.location(node)
@@ -28,3 +29,10 @@ class PyContext:
 
     def mentions(self, *words: str) -> bool:
         return any(word in self.text for word in words)
+
+    def source(self, node: cst.CSTNode) -> str:
+        """The code of a node, generated once per node (rules of thumb read function texts)."""
+        found = self._sources.get(node)
+        if found is None:
+            found = self._sources[node] = self.module.module.code_for_node(node)
+        return found

@@ -51,9 +51,7 @@ def child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     names = _FIELDS.get(kind)
     if names is None:
         names = tuple(
-            f.name
-            for f in dataclasses.fields(kind)
-            if not any(t in f.name for t in _TRIVIA)
+            f.name for f in dataclasses.fields(kind) if not any(t in f.name for t in _TRIVIA)
         )
         _FIELDS[kind] = names
     return names

@@ -171,7 +171,9 @@ def _describe(expr: cst.BaseExpression) -> str:
     if isinstance(expr, cst.Call):
         return (dotted(expr.func) or "call").split(".")[-1]
     if isinstance(expr, cst.Subscript):
-        return (dotted(expr.value) or "item") + "[]"
+        keys = [literal(e.slice.value) for e in expr.slice if isinstance(e.slice, cst.Index)]
+        key = keys[0] if len(keys) == 1 and isinstance(keys[0], str | int) else ""
+        return f"{dotted(expr.value) or 'item'}.{key}" if key != "" else "item"
     return "value"
 
 
