@@ -24,6 +24,11 @@ class PyContext:
     def loc(self, node: cst.CSTNode) -> Location:
         return self.module.location(node)
 
+    def def_loc(self, function: FunctionInfo) -> Location:
+        """A function's location from its `def` line (not its first decorator) to its end."""
+        whole = self.module.location(function.node)
+        return Location(whole.path, self.module.location(function.node.name).line, whole.end_line)
+
     def callee(self, call: cst.Call, function: FunctionInfo | None) -> str:
         return self.module.qualified(call.func, function)
 

@@ -29,9 +29,29 @@ def extract(ctx: PyContext) -> Iterator[Fact]:
         return
     for site in ctx.module.excepts:
         guarded = _guarded_call(ctx, site)
-        if guarded is None:
+        if guarded is None or _retried_then_raised(site):
             continue
         yield _handler_fact(ctx, site, guarded)
+
+
+def _retried_then_raised(site: ExceptSite) -> bool:
+    """An attempt's failure inside a retry loop that raises once the attempts run out.
+
+    The clause hands the failure to the next attempt and the last failure is
+    raised after the loop: nothing is swallowed.
+    """
+    function = site.function
+    if function is None:
+        return False
+    for loop in function.loops:
+        inside = any(node is site.try_node for node in descendants(loop.body, into_defs=False))
+        if not inside:
+            continue
+        body = function.node.body.body
+        after = body[next((i for i, s in enumerate(body) if s is loop), len(body)) + 1 :]
+        if any(isinstance(n, cst.Raise) for s in after for n in [s, *descendants(s)]):
+            return True
+    return False
 
 
 def _guarded_call(ctx: PyContext, site: ExceptSite) -> str | None:

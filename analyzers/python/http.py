@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -88,6 +88,7 @@ def match_client(name: str) -> ClientCall | None:
 def extract(ctx: PyContext) -> Iterator[Fact]:
     if not ctx.mentions("requests", "httpx", "aiohttp", "urlopen"):
         return
+    looped: dict[str, bool] | None = None
     for site in ctx.module.calls:
         resolved = ctx.module.resolve(site.node.func, site.function)
         if resolved is None:
@@ -95,7 +96,29 @@ def extract(ctx: PyContext) -> Iterator[Fact]:
         client = match_client(resolved.name)
         if client is None:
             continue
-        yield _call_fact(ctx, site, client, resolved.origin)
+        fact = _call_fact(ctx, site, client, resolved.origin)
+        if not fact.in_loop and fact.function is not None:
+            looped = _looped_functions(ctx) if looped is None else looped
+            if fact.function in looped:
+                fact = replace(fact, in_loop=True, throttled=looped[fact.function])
+        yield fact
+
+
+def _looped_functions(ctx: PyContext) -> dict[str, bool]:
+    """Functions of this module called once per item of a loop, and whether that loop is paced.
+
+    `fetch_json(url)` called for every job makes the call inside it a loop of calls
+    as much as an inline one would be.
+    """
+    found: dict[str, bool] = {}
+    for site in ctx.module.calls:
+        if site.function is None or not _iteration_loops(ctx, site):
+            continue
+        name = ctx.callee(site.node, site.function)
+        if name.startswith(ctx.module.name + "."):
+            paced = _loop_paced(ctx, site)
+            found[name] = found.get(name, True) and paced
+    return found
 
 
 def _method_and_url(site: CallSite, client: ClientCall) -> tuple[str, cst.BaseExpression | None]:
@@ -105,7 +128,8 @@ def _method_and_url(site: CallSite, client: ClientCall) -> tuple[str, cst.BaseEx
         url = positional(call, 1) or kwarg(call, "url")
         return (method.upper() if isinstance(method, str) else "*"), url
     if client.verb == "urlopen":
-        return "*", positional(call, 0) or kwarg(call, "url")
+        data = positional(call, 1) or kwarg(call, "data")
+        return ("POST" if data is not None else "GET"), positional(call, 0) or kwarg(call, "url")
     return client.verb.upper(), positional(call, 0) or kwarg(call, "url")
 
 
@@ -154,9 +178,7 @@ def _url(
     function: FunctionInfo | None,
     origin: cst.Call | None,
 ) -> Template:
-    found = ctx.values.template(expr, function) if expr is not None else None
-    if found is None:
-        found = placeholder(dotted(expr) or "url") if expr is not None else placeholder("url")
+    found = ctx.values.part(expr, function, 0) if expr is not None else placeholder("url")
     base_expr = kwarg(origin, "base_url") if origin is not None else None
     if base_expr is not None and not found.text.startswith(("http://", "https://")):
         base = ctx.values.template(base_expr, function) or placeholder("base_url")

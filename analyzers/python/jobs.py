@@ -165,7 +165,7 @@ def _celery_task(ctx: PyContext, function: FunctionInfo, call: cst.Call | None) 
     )
     return QueueJob(
         ctx.service,
-        ctx.loc(function.node),
+        ctx.def_loc(function),
         "consumer",
         "celery",
         f"{ctx.module.name}.{function.qualname}",
@@ -179,7 +179,7 @@ def _dramatiq_actor(ctx: PyContext, function: FunctionInfo, call: cst.Call | Non
     attempts = number(kwarg(call, "max_retries")) if call is not None else None
     return QueueJob(
         ctx.service,
-        ctx.loc(function.node),
+        ctx.def_loc(function),
         "consumer",
         "dramatiq",
         f"{ctx.module.name}.{function.qualname}",

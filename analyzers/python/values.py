@@ -79,6 +79,12 @@ class Values:
             return self.call_template(expr, function, depth)
         if isinstance(expr, cst.Name | cst.Attribute):
             return self.name_template(expr, function, depth)
+        environ = isinstance(expr, cst.Subscript) and (
+            self.m.qualified(expr.value, function) == "os.environ"
+        )
+        if isinstance(expr, cst.Subscript) and environ:
+            key = [literal(e.slice.value) for e in expr.slice if isinstance(e.slice, cst.Index)]
+            return placeholder(key[0]) if len(key) == 1 and isinstance(key[0], str) else None
         return None
 
     def part(self, expr: cst.BaseExpression, function: FunctionInfo | None, depth: int) -> Template:

@@ -88,7 +88,7 @@ def _handler(ctx: PyContext, function: FunctionInfo) -> WebhookHandler | None:
     parse_line = _first_parse(ctx, function)
     return WebhookHandler(
         service=ctx.service,
-        location=ctx.loc(function.node),
+        location=ctx.def_loc(function),
         provider=provider,
         verifies_signature=verify_line is not None,
         reads_raw_body=raw,

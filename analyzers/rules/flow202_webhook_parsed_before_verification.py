@@ -59,6 +59,8 @@ class WebhookParsedBeforeVerification(Rule):
         for hook in ctx.facts(WebhookHandler):
             if not (hook.verifies_signature and hook.parses_before_verifying):
                 continue
+            if hook.reads_raw_body is False:
+                continue  # verifying the re-serialised body itself: FLOW203 says it precisely
             yield self.finding(
                 title="Webhook body parsed before its signature is verified",
                 message=(

@@ -1,0 +1,50 @@
+"""Fixture services whose lines say which findings they must produce: `# expect: FLOW101 ...`.
+
+Every rule finding in a fixture must be announced on its first line, and every
+announcement must be found: the comparison is exact both ways, so a rule that
+starts crying wolf fails here as surely as one that goes quiet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analyzers.engine import ReviewRequest, review
+from analyzers.snapshot import MemorySnapshot
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "python"
+EXPECT = re.compile(r"#\s*expect:\s*((?:FLOW\d{3}\s*)+)")
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def _expected(files: dict[str, str]) -> set[tuple[str, int, str]]:
+    found = set()
+    for path, text in files.items():
+        for number, line in enumerate(text.splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                found.update((path, number, code) for code in match.group(1).split())
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_findings_match_the_inline_expectations(service: str) -> None:
+    files = _tree(FIXTURES / service)
+    result = review(ReviewRequest(head=MemorySnapshot(files)))
+    found = {
+        (f.location.path, f.location.line, f.rule) for f in result.findings if f.location is not None
+    }
+    expected = _expected(files)
+    assert sorted(found - expected) == [], "findings nobody announced"
+    assert sorted(expected - found) == [], "announced findings not found"
+    assert result.stats.files_skipped == ()
