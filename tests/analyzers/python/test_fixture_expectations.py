@@ -28,7 +28,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 
 def _expected(files: dict[str, str]) -> set[tuple[str, int, str]]:
-    found = set()
+    found: set[tuple[str, int, str]] = set()
     for path, text in files.items():
         for number, line in enumerate(text.splitlines(), 1):
             match = EXPECT.search(line)
