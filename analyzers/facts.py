@@ -83,6 +83,9 @@ class ModelField:
     required: bool
     nullable: bool
     enum_values: tuple[str, ...] = ()
+    # The field is also accepted under `name` on input (pydantic `populate_by_name`);
+    # only set when `wire_name` differs from `name`.
+    accepts_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,13 @@ class DataModel:
     name: str
     kind: str  # pydantic, dataclass, typeddict, enum, interface, type, zod, ...
     fields: tuple[ModelField, ...] = ()
+    # Model classes it inherits from, by qualified name as imported; those defined in
+    # other files are merged in by a composer, which sees the whole tree.
+    bases: tuple[str, ...] = ()
+    # How field names become wire names: camel, pascal, snake, "unknown" (a generator
+    # the extractor cannot read: wire names stay the field names), None for none.
+    alias_generator: str | None = None
+    populate_by_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +242,7 @@ class ErrorHandler:
     observes: bool  # records a metric or span event
     boundary: bool  # guards a call to another service, or sits in a request/job handler
     guarded_call: str | None = None  # the call it guards, for the message
+    uses_exception: bool = False  # hands the caught exception on (returns or stores it)
 
 
 @dataclass(frozen=True, slots=True)

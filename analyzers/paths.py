@@ -25,7 +25,7 @@ LANGUAGE_BY_SUFFIX = {
     ".go": "go",
 }
 
-# Folders whose files are never a service's own code: dependencies, build output, tool caches.
+# Folders whose files are never a service's own code: dependencies and tool caches.
 VENDORED_DIRS = frozenset(
     {
         "node_modules",
@@ -36,8 +36,6 @@ VENDORED_DIRS = frozenset(
         ".venv",
         "venv",
         "__pycache__",
-        "dist",
-        "build",
         ".next",
         ".nuxt",
         ".turbo",
@@ -47,6 +45,9 @@ VENDORED_DIRS = frozenset(
         ".pytest_cache",
     }
 )
+# Build output of JavaScript tooling. A Python package may well be called `build`
+# (pip's own is), so these folders only hide JavaScript and TypeScript.
+BUILD_OUTPUT_DIRS = frozenset({"dist", "build", "out"})
 
 TEST_DIRS = frozenset(
     {"test", "tests", "__tests__", "__test__", "spec", "specs", "e2e", "cypress", "playwright"}
@@ -70,7 +71,11 @@ def folders_of(path: str) -> list[str]:
 
 
 def is_vendored(path: str) -> bool:
-    return any(part in VENDORED_DIRS for part in folders_of(path))
+    folders = folders_of(path)
+    if any(part in VENDORED_DIRS for part in folders):
+        return True
+    built = language_of(path) in ("javascript", "typescript")
+    return built and any(part in BUILD_OUTPUT_DIRS for part in folders)
 
 
 def is_test_path(path: str) -> bool:

@@ -73,6 +73,12 @@ def _handler_fact(ctx: PyContext, site: ExceptSite, guarded: str) -> ErrorHandle
         isinstance(node, cst.Call) and (dotted(node.func) or "").endswith(SURFACING)
         for node in body
     )
+    bound = (
+        handler.name.name.value
+        if handler.name and isinstance(handler.name.name, cst.Name)
+        else None
+    )
+    uses = bound is not None and any(isinstance(n, cst.Name) and n.value == bound for n in body)
     return ErrorHandler(
         service=ctx.service,
         location=ctx.loc(handler),
@@ -83,6 +89,7 @@ def _handler_fact(ctx: PyContext, site: ExceptSite, guarded: str) -> ErrorHandle
         observes=bool(kinds & {"metric", "trace"}),
         boundary=True,
         guarded_call=guarded,
+        uses_exception=uses,
     )
 
 

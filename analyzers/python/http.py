@@ -138,6 +138,10 @@ def _call_fact(
 ) -> OutboundCall:
     call, function = site.node, site.function
     method, url_expr = _method_and_url(site, client)
+    if client.verb == "urlopen" and isinstance(url_expr, cst.Name):
+        bound = ctx.module.lookup(url_expr.value, function)  # req = Request(...); urlopen(req)
+        if isinstance(bound, cst.Call):
+            url_expr = bound
     if client.verb == "urlopen" and isinstance(url_expr, cst.Call):
         request = url_expr  # urlopen(Request(url, method=...))
         if ctx.callee(request, function).endswith("Request"):
@@ -225,8 +229,10 @@ def _timeout(
         timeout = positional(call, 2)
     if timeout is not None:
         return _timeout_value(ctx, timeout)
-    if has_star_kwargs(call):
-        return None, False  # **kwargs may carry a timeout: unknown, not absent
+    if has_star_kwargs(call) or (
+        client.verb == "urlopen" and any(a.star == "*" for a in call.args)
+    ):
+        return None, False  # **kwargs (or urlopen's *args) may carry a timeout: unknown, not absent
     if origin is not None:
         session_timeout = kwarg(origin, "timeout")
         if session_timeout is not None:

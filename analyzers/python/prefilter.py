@@ -10,12 +10,22 @@ from __future__ import annotations
 import posixpath
 import re
 
-# Frameworks, HTTP clients, webhook, queue and scheduling libraries.
+# An import of a framework, HTTP client, webhook, queue or scheduling library. Anchored on
+# the import statement: the bare words ("requests", "schedule") are common English in
+# docstrings, and a file that only says them cannot hold a fact.
+_MODULES = (
+    r"(?:requests|httpx|aiohttp|urllib|urllib2|urllib3|fastapi|flask|flask_restx|flask_restful|"
+    r"django|starlette|pydantic|pydantic_settings|sqlmodel|stripe|hmac|celery|rq|dramatiq|arq|"
+    r"apscheduler|schedule|tenacity|backoff|six)\b"
+)
+_IMPORTS = re.compile(
+    rf"^[ \t]*(?:from[ \t]+{_MODULES}|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*{_MODULES})",
+    re.MULTILINE,
+)
+# Names that hold a fact whatever the imports say (an app imported from a sibling module).
 _INTEGRATION = re.compile(
-    r"\b(?:requests|httpx|aiohttp|urlopen|urllib3|fastapi|APIRouter|flask|Blueprint|"
-    r"flask_restx|flask_restful|django|urlpatterns|starlette|pydantic|BaseModel|stripe|"
-    r"compare_digest|celery|shared_task|rq|enqueue|dramatiq|arq|apscheduler|"
-    r"add_job|scheduled_job|schedule|tenacity|backoff|construct_event|webhook)\b"
+    r"\b(?:urlopen|APIRouter|Blueprint|urlpatterns|BaseModel|compare_digest|shared_task|"
+    r"enqueue|add_job|scheduled_job|construct_event|webhook)\b"
 )
 # Routes and mounts on an app imported from a sibling module (`from app import app`) name
 # no framework.
@@ -39,7 +49,7 @@ _MODEL_FILES = re.compile(r"(?:^|_)(?:models?|schemas?|enums?|types|dtos?|entiti
 
 
 def may_hold_facts(path: str, text: str) -> bool:
-    if _INTEGRATION.search(text) or _ROUTE_DECORATOR.search(text):
+    if _IMPORTS.search(text) or _INTEGRATION.search(text) or _ROUTE_DECORATOR.search(text):
         return True
     if any(call in text for call in _MOUNT_CALLS):
         return True

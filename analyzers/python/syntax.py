@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import libcst as cst
@@ -155,6 +154,25 @@ def has_star_kwargs(call: cst.Call) -> bool:
     return any(a.star == "**" for a in call.args)
 
 
+class _Span:
+    """Notes the token indices around one node's code generation.
+
+    A plain class rather than `@contextmanager`: it is entered for every node of
+    the module, and a generator-based context manager costs several times more.
+    """
+
+    __slots__ = ("node", "start", "state")
+
+    def __init__(self, state: _TokenIndexState, node: cst.CSTNode) -> None:
+        self.state, self.node, self.start = state, node, len(state.tokens)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.spans[self.node] = (self.start, len(self.state.tokens))
+
+
 class _TokenIndexState(CodegenState):
     """Code generation that notes, for every node, the token indices it spans."""
 
@@ -164,19 +182,14 @@ class _TokenIndexState(CodegenState):
         )
         self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
 
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        start = len(self.tokens)
-        try:
-            yield
-        finally:
-            self.spans[node] = (start, len(self.tokens))
+    ) -> _Span:
+        return _Span(self, node)
 
 
 class LineIndex:

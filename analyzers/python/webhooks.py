@@ -21,7 +21,10 @@ from analyzers.python.syntax import descendants, dotted, literal, positional
 
 STRIPE_VERIFY = ("stripe.Webhook.construct_event", "stripe.webhook.Webhook.construct_event")
 HMAC_VERIFY = ("hmac.compare_digest", "secrets.compare_digest")
-_VERIFY_NAME = re.compile(r"verify|signature|validate_sig|check_sig", re.I)
+# A helper of the service's own that checks a signature: `verify_signature(...)`,
+# `validate_webhook(...)`, `check_hmac(...)`. Not `inspect.signature`.
+_VERIFY_NAME = re.compile(r"^_*(?:verify|validate|check)\w*(?:sig|hmac|webhook|hook|payload)", re.I)
+_REQUEST_PARAMS = frozenset({"request", "req", "event", "payload", "body"})
 _WEBHOOK_NAME = re.compile(r"webhook|web_hook|hooks?\b|callback|stripe_events", re.I)
 _PARSE = ("json.loads", "orjson.loads", "ujson.loads")
 _PARSE_METHODS = ("json", "get_json")
@@ -35,7 +38,7 @@ ROUTE_DECORATORS = ("route", "get", "post", "put", "patch", "api_route", "websoc
 
 
 def extract(ctx: PyContext) -> Iterator[Fact]:
-    if not ctx.mentions("webhook", "Webhook", "construct_event", "compare_digest", "hook"):
+    if not ctx.mentions("webhook", "Webhook", "hook", "callback", "stripe_events"):
         return
     for function in ctx.module.functions:
         fact = _handler(ctx, function)
@@ -71,13 +74,18 @@ def _handler(ctx: PyContext, function: FunctionInfo) -> WebhookHandler | None:
             provider = "github" if ctx.mentions("X-Hub-Signature", "github") else "generic"
             verify_line = ctx.loc(site.node).line
             break
-        if _VERIFY_NAME.search(name.rsplit(".", 1)[-1]) and not name.startswith("jwt."):
+        if _VERIFY_NAME.search(name.rsplit(".", 1)[-1]):
             provider = provider or "generic"
             verify_line = ctx.loc(site.node).line
             break
+    # A handler receives the delivery: a route, or (Django, plain callbacks) a function named
+    # as a webhook that takes the request. Helpers that only verify are not handlers.
     path = _route_path(ctx, function)
-    named = _WEBHOOK_NAME.search(function.node.name.value) or (path and _WEBHOOK_NAME.search(path))
-    if verify_line is None and not (path is not None and named):
+    named = bool(
+        _WEBHOOK_NAME.search(function.node.name.value) or (path and _WEBHOOK_NAME.search(path))
+    )
+    takes_request = any(p.name.value in _REQUEST_PARAMS for p in function.params())
+    if not named or (path is None and not takes_request):
         return None
     text = ctx.source(function.node)
     if not provider:

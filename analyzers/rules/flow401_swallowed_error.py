@@ -29,7 +29,8 @@ class SwallowedError(Rule):
     ## What it finds
     Exception handlers guarding an outbound call (HTTP, or an external SDK
     such as Stripe or OpenAI) whose body neither logs, records a metric or
-    span, nor raises again: `pass`, `continue`, `return None`, a default value.
+    span, raises again, nor hands the exception on: `pass`, `continue`,
+    `return None`, a default value.
 
     ## Why it matters
     The failure of the other service vanishes. Callers get an empty result
@@ -50,6 +51,13 @@ class SwallowedError(Rule):
     severity = Severity.HIGH
 
     VALID = (
+        Example(
+            head={
+                **SVC,
+                "svc/recs.py": CALL.format(handler=" as exc:\n        return {'error': str(exc)}"),
+            },
+            note="the failure is handed to the caller",
+        ),
         Example(
             head={
                 **SVC,
@@ -77,6 +85,8 @@ class SwallowedError(Rule):
         for handler in ctx.facts(ErrorHandler):
             if not handler.boundary or handler.logs or handler.reraises or handler.observes:
                 continue
+            if handler.uses_exception:
+                continue  # the failure is handed on (returned, stored, shown), not lost
             caught = ", ".join(handler.catches) or "every exception"
             yield self.finding(
                 title="Failure of a cross-service call swallowed",

@@ -104,7 +104,11 @@ def test_webhook_handlers() -> None:
         "stripe_legacy_webhook",
     }
     stripe = hooks["stripe_webhook"]
-    assert (stripe.provider, stripe.verifies_signature, stripe.reads_raw_body) == ("stripe", True, True)
+    assert (stripe.provider, stripe.verifies_signature, stripe.reads_raw_body) == (
+        "stripe",
+        True,
+        True,
+    )
     assert stripe.deduplicates and not stripe.parses_before_verifying
     assert stripe.location.line == 19  # the def line, not the decorator's
     github = hooks["github_webhook"]
@@ -144,7 +148,9 @@ def test_jobs_and_schedules() -> None:
 
 def test_observability_sites() -> None:
     kinds = sorted(
-        (f.kind, f.library) for f in facts_of("billing/metrics.py") if isinstance(f, ObservabilitySite)
+        (f.kind, f.library)
+        for f in facts_of("billing/metrics.py")
+        if isinstance(f, ObservabilitySite)
     )
     assert kinds == [("metric", "prometheus_client"), ("trace", "opentelemetry")]
     logged = [f for f in facts_of("billing/webhooks.py") if isinstance(f, ObservabilitySite)]

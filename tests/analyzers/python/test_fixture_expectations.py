@@ -42,7 +42,9 @@ def test_findings_match_the_inline_expectations(service: str) -> None:
     files = _tree(FIXTURES / service)
     result = review(ReviewRequest(head=MemorySnapshot(files)))
     found = {
-        (f.location.path, f.location.line, f.rule) for f in result.findings if f.location is not None
+        (f.location.path, f.location.line, f.rule)
+        for f in result.findings
+        if f.location is not None
     }
     expected = _expected(files)
     assert sorted(found - expected) == [], "findings nobody announced"
