@@ -94,6 +94,11 @@ def review(
     findings = _sorted(f for rule in enabled for f in _run(rule, ctx))
     workflows = affected_workflows(ctx, findings)
     relevant = _relevant_skips(skipped.values(), changes, request.whole_repo)
+    partial = _relevant_skips(
+        (SkippedFile(f.path, f.partial) for f in head_facts.files if f.partial),
+        changes,
+        request.whole_repo,
+    )
     return Review(
         base=request.base.rev if request.base else None,
         head=request.head.rev,
@@ -110,6 +115,7 @@ def review(
             files_skipped=relevant,
             seconds=round(time.perf_counter() - started, 3),
             cache_hits=analyzer.cache_hits,
+            files_partial=partial,
         ),
         external=tuple(_external(head_facts, ctx, request.whole_repo)),
         rules_run=tuple(rule.code for rule in enabled),

@@ -30,10 +30,18 @@ class SourceFile:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Facts of a file that parsed only in part: what could be read, and why not all."""
+
+    facts: Sequence[Fact]
+    partial: str | None = None
+
+
 class Extractor(Protocol):
     """Turns the text of one file into facts; one per language (or framework family)."""
 
-    def extract(self, source: SourceFile) -> Sequence[Fact]: ...
+    def extract(self, source: SourceFile) -> Sequence[Fact] | Extraction: ...
 
 
 # language -> extractors; `analyzers.registry` holds the default set.
@@ -108,11 +116,18 @@ class FileAnalyzer:
 
     def _extract(self, source: SourceFile) -> FileFacts:
         facts: list[Fact] = []
+        partial: str | None = None
         for extractor in self.extractors.get(source.language, ()):
             try:
-                facts.extend(extractor.extract(source))
+                found = extractor.extract(source)
+                if isinstance(found, Extraction):
+                    partial = partial or found.partial
+                    found = found.facts
+                facts.extend(found)
             except (UnparsableSource, SyntaxError, RecursionError) as exc:
                 # The file is skipped with the parser's reason; the review goes on.
                 reason = str(exc) or type(exc).__name__
                 return FileFacts(source.path, source.service, source.language, (), reason)
-        return FileFacts(source.path, source.service, source.language, tuple(facts))
+        return FileFacts(
+            source.path, source.service, source.language, tuple(facts), partial=partial
+        )

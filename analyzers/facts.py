@@ -277,6 +277,7 @@ class FileFacts:
     language: str
     facts: tuple[Fact, ...] = ()
     error: str | None = None  # a parser's reason when the file could not be read as code
+    partial: str | None = None  # read with syntax errors: the facts are what could be read
 
 
 # --- the change -------------------------------------------------------------------------------
@@ -389,6 +390,7 @@ class Stats:
     files_skipped: tuple[SkippedFile, ...]
     seconds: float
     cache_hits: int = 0
+    files_partial: tuple[SkippedFile, ...] = ()  # analysed despite syntax errors, with the reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,10 @@ def review_to_json(review: Review) -> JSONObject:
             ],
             "seconds": review.stats.seconds,
             "cache_hits": review.stats.cache_hits,
+            "files_partial": [
+                {"path": partial.path, "reason": partial.reason}
+                for partial in review.stats.files_partial
+            ],
         },
         "whole_repo": review.whole_repo,
         "rules_run": list(review.rules_run),

@@ -454,11 +454,15 @@ def _checklist(review: Review) -> list[str]:
 
 
 def _skipped(review: Review) -> list[str]:
-    skipped = review.stats.files_skipped
-    if not skipped:
-        return []
-    lines = [f"- {code(s.path)}: {inline(s.reason)}" for s in skipped]
-    return [f"**Files skipped** ({len(skipped)}):", "\n".join(lines)]
+    blocks = []
+    for label, files in (
+        ("Files skipped", review.stats.files_skipped),
+        ("Files read only in part (syntax errors)", review.stats.files_partial),
+    ):
+        if files:
+            lines = [f"- {code(s.path)}: {inline(s.reason)}" for s in files]
+            blocks += [f"**{label}** ({len(files)}):", "\n".join(lines)]
+    return blocks
 
 
 def _footer(review: Review) -> str:

@@ -1,0 +1,137 @@
+"""`catch` blocks and `.catch(...)` handlers around calls to other services, and what they do.
+
+A boundary is a try block (or a promise chain) around an outbound call: an
+HTTP client or the SDK of an external system. A handler that neither logs,
+measures, rethrows, hands the error on (`next(err)`, `reject(err)`, a
+response that carries it) nor returns it, swallows the failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from analyzers.facts import ErrorHandler, Fact
+from analyzers.javascript.context import JsContext
+from analyzers.javascript.http import _client
+from analyzers.javascript.module import FUNCTION_TYPES, call_arguments, text
+from analyzers.javascript.observability import kind_of_call
+
+EXTERNAL_SDKS = (
+    "stripe",
+    "@supabase/supabase-js",
+    "openai",
+    "resend",
+    "@sendgrid",
+    "twilio",
+    "@aws-sdk",
+)
+# A client of an external system made in another module of the service (`lib/supabase.ts`).
+_SDK_CLIENT = re.compile(
+    r"(?:^|\.)(?:supabase|stripe|openai|resend|twilio|sendgrid|s3)(?:\(\))?\.", re.I
+)
+
+
+def extract(ctx: JsContext) -> Iterator[Fact]:
+    if "catch" not in ctx.text:
+        return
+    for clause in ctx.module.catches:
+        try_node = clause.parent
+        if try_node is None or try_node.type != "try_statement":
+            continue
+        guarded = _guarded(ctx, try_node.child_by_field_name("body"))
+        if guarded is None:
+            continue
+        param = clause.child_by_field_name("parameter")
+        yield _handler(
+            ctx, clause, clause.child_by_field_name("body"), text(param) or None, guarded
+        )
+    for call in ctx.module.calls:
+        callee = call.child_by_field_name("function")
+        if (
+            callee is None
+            or callee.type != "member_expression"
+            or text(callee.child_by_field_name("property")) != "catch"
+        ):
+            continue
+        args = call_arguments(call)
+        handler = args[0] if args else None
+        if handler is None or handler.type not in FUNCTION_TYPES:
+            continue
+        guarded = _guarded(ctx, callee.child_by_field_name("object"))
+        if guarded is None:
+            continue
+        params = handler.child_by_field_name("parameters") or handler.child_by_field_name(
+            "parameter"
+        )
+        name = text(params).strip("() ") or None
+        yield _handler(ctx, call, handler.child_by_field_name("body"), name, guarded)
+
+
+def _guarded(ctx: JsContext, block: ts.Node | None, depth: int = 0) -> str | None:
+    """The outbound call a block makes, itself or through a function of this module."""
+    if block is None:
+        return None
+    for call in ctx.module.calls:
+        if not (block.start_byte <= call.start_byte and call.end_byte <= block.end_byte):
+            continue
+        client = _client(ctx, call)
+        if client is not None:
+            return f"{client.library} {client.method}"
+        resolved = ctx.module.callee(call)
+        if resolved is not None and (
+            resolved.name.startswith(EXTERNAL_SDKS) or _SDK_CLIENT.search(resolved.name)
+        ):
+            return resolved.name
+        if depth == 0 and resolved is not None:
+            local = _local_function(ctx, resolved.name)
+            found = _guarded(ctx, local, depth + 1) if local is not None else None
+            if found is not None:
+                return f"{resolved.name} → {found}"
+    return None
+
+
+def _local_function(ctx: JsContext, name: str) -> ts.Node | None:
+    """`handleEvent` declared in this module (a function declaration or a const arrow)."""
+    if "." in name:
+        return None
+    for declarator, value in ctx.module.bindings.get(name, []):
+        if value.type in FUNCTION_TYPES:
+            return value.child_by_field_name("body")
+        del declarator
+    for node in ctx.module.root.named_children:
+        inner = node.child_by_field_name("declaration") if node.type == "export_statement" else node
+        if inner is None or inner.type != "function_declaration":
+            continue
+        if text(inner.child_by_field_name("name")) == name:
+            return inner.child_by_field_name("body")
+    return None
+
+
+def _handler(
+    ctx: JsContext, node: ts.Node, body: ts.Node | None, param: str | None, guarded: str
+) -> ErrorHandler:
+    calls = [
+        c
+        for c in ctx.module.calls
+        if body is not None and body.start_byte <= c.start_byte < body.end_byte
+    ]
+    kinds = {kind_of_call(ctx, c) for c in calls}
+    body_text = text(body)
+    rethrows = bool(re.search(r"\bthrow\b|\bnext\(\s*\w|\breject\(", body_text))
+    uses = bool(param) and bool(re.search(rf"\b{re.escape(param or '')}\b", body_text))
+    function = ctx.module.enclosing_function(node)
+    return ErrorHandler(
+        service=ctx.service,
+        location=ctx.loc(node),
+        function=ctx.module.function_name(function),
+        catches=(param,) if param else (),
+        logs="log" in kinds,
+        reraises=rethrows,
+        observes=bool(kinds & {"metric", "trace"}),
+        boundary=True,
+        guarded_call=guarded,
+        uses_exception=uses and not rethrows,
+    )

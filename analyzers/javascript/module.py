@@ -1,0 +1,397 @@
+"""One JavaScript or TypeScript module: its tree, imports, bindings and calls, from one query.
+
+Everything is collected by a single tree-sitter query, run in C, instead of a
+walk of every node in Python. Names resolve lazily, as in the Python analyzer:
+`api.get` where `const api = axios.create({...})` resolves to
+`axios.create().get`, with the `axios.create(...)` call as its origin.
+Context (the enclosing function, loops, try blocks) is computed from the
+parent chain only for the nodes a family asks about.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+import tree_sitter as ts
+
+from analyzers.facts import Location
+from analyzers.javascript.parsing import grammar, parser_for
+
+FUNCTION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function_declaration",
+        "generator_function",
+    }
+)
+LOOP_TYPES = frozenset(
+    {"for_statement", "for_in_statement", "while_statement", "do_statement", "for_of_statement"}
+)
+SCOPE_TYPES = frozenset({"program", "statement_block", "class_body"}) | FUNCTION_TYPES
+# Wrappers that do not change what an expression refers to.
+TRANSPARENT = frozenset(
+    {
+        "parenthesized_expression",
+        "await_expression",
+        "as_expression",
+        "satisfies_expression",
+        "non_null_expression",
+        "type_assertion",
+    }
+)
+
+_QUERY = """
+(import_statement) @import
+(variable_declarator) @declarator
+(call_expression) @call
+(new_expression) @new
+(assignment_expression) @assign
+(catch_clause) @catch
+(class_declaration) @class
+(export_statement) @export
+"""
+_JS_QUERY = _QUERY + "(class) @class\n"
+
+
+@cache
+def _query(language: str) -> ts.Query:
+    return ts.Query(grammar(language), _JS_QUERY if language == "javascript" else _QUERY)
+
+
+def module_name(path: str) -> str:
+    """The module a file is imported as, dotted like a Python module; `index` is its folder."""
+    stem = path
+    for suffix in (".d.ts", ".tsx", ".ts", ".mts", ".cts", ".jsx", ".js", ".mjs", ".cjs"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    if stem.endswith("/index"):
+        stem = stem[: -len("/index")]
+    return stem.replace("/", ".")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A qualified name (`axios.create().get`) and the call that made its head instance."""
+
+    name: str
+    origin: ts.Node | None = None
+
+
+def text(node: ts.Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def unwrap(node: ts.Node | None) -> ts.Node | None:
+    while node is not None and node.type in TRANSPARENT:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def kind(node: ts.Node | None) -> str:
+    """The type of what an expression is once wrappers are removed; "" for nothing."""
+    inner = unwrap(node)
+    return inner.type if inner is not None else ""
+
+
+def string_value(node: ts.Node | None) -> str | None:
+    """The value of a plain string literal (not a template with substitutions)."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type == "string":
+        return "".join(
+            text(c) for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
+        )
+    if node.type == "template_string" and not any(
+        c.type == "template_substitution" for c in node.named_children
+    ):
+        return "".join(text(c) for c in node.named_children if c.type == "string_fragment")
+    return None
+
+
+def call_arguments(call: ts.Node) -> list[ts.Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [c for c in args.named_children if c.type != "comment"]
+
+
+def object_property(obj: ts.Node | None, key: str) -> ts.Node | None:
+    """The value of `key` in an object literal (`{ timeout: 5000 }`), or the shorthand itself."""
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return None
+    for member in obj.named_children:
+        if member.type == "pair":
+            name = member.child_by_field_name("key")
+            label = string_value(name) if name is not None and name.type == "string" else text(name)
+            if label == key:
+                return member.child_by_field_name("value")
+        elif member.type == "shorthand_property_identifier" and text(member) == key:
+            return member
+    return None
+
+
+def object_keys(obj: ts.Node | None) -> list[str]:
+    obj = unwrap(obj)
+    if obj is None or obj.type != "object":
+        return []
+    keys = []
+    for member in obj.named_children:
+        if member.type == "pair":
+            name = member.child_by_field_name("key")
+            keys.append(string_value(name) or text(name))
+        elif member.type in ("shorthand_property_identifier", "method_definition"):
+            keys.append(text(member.child_by_field_name("name") or member))
+    return keys
+
+
+class JsModule:
+    def __init__(self, path: str, source: bytes, language: str) -> None:
+        self.path = path
+        self.language = language
+        self.source = source
+        self.tree = parser_for(language).parse(source)
+        self.root = self.tree.root_node
+        self.partial = self.root.has_error
+        self.name = module_name(path)
+        captures = ts.QueryCursor(_query(language)).captures(self.root)
+        self.calls: list[ts.Node] = captures.get("call", [])
+        self.news: list[ts.Node] = captures.get("new", [])
+        self.catches: list[ts.Node] = captures.get("catch", [])
+        self.classes: list[ts.Node] = captures.get("class", [])
+        self.exports: list[ts.Node] = captures.get("export", [])
+        self.assignments: list[ts.Node] = captures.get("assign", [])
+        self.imports: dict[str, str] = {}
+        self.bindings: dict[str, list[tuple[ts.Node, ts.Node]]] = defaultdict(list)
+        for node in captures.get("import", []):
+            self._import(node)
+        for node in captures.get("declarator", []):
+            self._declarator(node)
+        self._scopes: dict[int, ts.Node] = {}
+
+    # --- locations -------------------------------------------------------------------------
+
+    def location(self, node: ts.Node) -> Location:
+        return Location(self.path, node.start_point[0] + 1, node.end_point[0] + 1)
+
+    # --- bindings --------------------------------------------------------------------------
+
+    def resolve_source(self, spec: str) -> str:
+        """A module specifier as a qualified prefix: packages as named, relative paths dotted."""
+        if spec.startswith("."):
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.path), spec))
+            return module_name(joined)
+        return spec
+
+    def _import(self, node: ts.Node) -> None:
+        source = string_value(node.child_by_field_name("source"))
+        if source is None:
+            return
+        base = self.resolve_source(source)
+        for clause in node.named_children:
+            if clause.type != "import_clause":
+                continue
+            for part in clause.named_children:
+                if part.type == "identifier":
+                    self.imports[text(part)] = base
+                elif part.type == "namespace_import":
+                    for ident in part.named_children:
+                        self.imports[text(ident)] = base
+                elif part.type == "named_imports":
+                    for spec in part.named_children:
+                        if spec.type != "import_specifier":
+                            continue
+                        name = text(spec.child_by_field_name("name"))
+                        alias = spec.child_by_field_name("alias")
+                        self.imports[text(alias) if alias else name] = f"{base}.{name}"
+
+    def _declarator(self, node: ts.Node) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if name is None or value is None:
+            return
+        inner = unwrap(value)
+        required = self._required_module(inner)
+        if name.type == "identifier":
+            if required is not None:
+                self.imports[text(name)] = required
+            else:
+                self.bindings[text(name)].append((node, value))
+        elif name.type == "object_pattern" and required is not None:
+            for part in name.named_children:
+                if part.type == "shorthand_property_identifier_pattern":
+                    self.imports[text(part)] = f"{required}.{text(part)}"
+                elif part.type == "pair_pattern":
+                    key = text(part.child_by_field_name("key"))
+                    local = part.child_by_field_name("value")
+                    if local is not None and local.type == "identifier":
+                        self.imports[text(local)] = f"{required}.{key}"
+
+    def _required_module(self, node: ts.Node | None) -> str | None:
+        """`require("x")` (also `require("x").default`) as the module it loads."""
+        if node is None:
+            return None
+        if node.type == "member_expression":
+            inner = self._required_module(node.child_by_field_name("object"))
+            prop = text(node.child_by_field_name("property"))
+            if inner is None:
+                return None
+            return inner if prop == "default" else f"{inner}.{prop}"
+        if (
+            node.type == "call_expression"
+            and text(node.child_by_field_name("function")) == "require"
+        ):
+            args = call_arguments(node)
+            spec = string_value(args[0]) if args else None
+            return self.resolve_source(spec) if spec is not None else None
+        return None
+
+    def scope_of(self, node: ts.Node) -> ts.Node:
+        """The nearest block, function or program enclosing a node."""
+        current = node.parent
+        while current is not None and current.type not in SCOPE_TYPES:
+            current = current.parent
+        return current if current is not None else self.root
+
+    def lookup(self, name: str, at: ts.Node) -> ts.Node | None:
+        """The value last bound to `name` in a scope that encloses `at` (innermost wins)."""
+        candidates = self.bindings.get(name)
+        if not candidates:
+            return None
+        best: tuple[int, ts.Node] | None = None
+        for declarator, value in candidates:
+            scope = self.scope_of(declarator)
+            if scope.start_byte <= at.start_byte and at.end_byte <= scope.end_byte:
+                size = scope.end_byte - scope.start_byte
+                if best is None or size <= best[0]:
+                    best = (size, value)
+        return best[1] if best is not None else None
+
+    def class_of(self, node: ts.Node) -> ts.Node | None:
+        current = node.parent
+        while current is not None and current.type not in ("class_declaration", "class"):
+            current = current.parent
+        return current
+
+    def class_field(self, cls: ts.Node, name: str) -> ts.Node | None:
+        """`private baseUrl = ...` or `this.baseUrl = ...` in the class's methods."""
+        body = cls.child_by_field_name("body")
+        if body is not None:
+            for member in body.named_children:
+                if member.type in ("public_field_definition", "field_definition"):
+                    key = member.child_by_field_name("name") or member.child_by_field_name(
+                        "property"
+                    )
+                    if text(key) == name:
+                        return member.child_by_field_name("value")
+        for assign in self.assignments:
+            if cls.start_byte <= assign.start_byte and assign.end_byte <= cls.end_byte:
+                left = assign.child_by_field_name("left")
+                if text(left) == f"this.{name}":
+                    return assign.child_by_field_name("right")
+        return None
+
+    # --- resolution ------------------------------------------------------------------------
+
+    def resolve(self, node: ts.Node | None, depth: int = 0) -> Resolved | None:
+        node = unwrap(node)
+        if node is None or depth > 8:
+            return None
+        kind = node.type
+        if kind in ("call_expression", "new_expression"):
+            callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+            inner = self.resolve(callee, depth + 1)
+            return Resolved(inner.name + "()", node) if inner else None
+        if kind == "identifier":
+            name = text(node)
+            if name in self.imports:
+                return Resolved(self.imports[name])
+            bound = self.lookup(name, node)
+            if bound is not None:
+                inner = self.resolve(bound, depth + 1)
+                if inner is not None:
+                    return inner
+            return Resolved(name)
+        if kind == "member_expression":
+            obj = node.child_by_field_name("object")
+            prop = text(node.child_by_field_name("property"))
+            if obj is not None and obj.type == "this":
+                cls = self.class_of(node)
+                field = self.class_field(cls, prop) if cls is not None else None
+                if field is not None:
+                    inner = self.resolve(field, depth + 1)
+                    if inner is not None:
+                        return inner
+                return Resolved(f"this.{prop}")
+            inner = self.resolve(obj, depth + 1)
+            return Resolved(f"{inner.name}.{prop}", inner.origin) if inner else None
+        return None
+
+    def callee(self, call: ts.Node) -> Resolved | None:
+        return self.resolve(call.child_by_field_name("function"))
+
+    # --- context ---------------------------------------------------------------------------
+
+    def enclosing_function(self, node: ts.Node) -> ts.Node | None:
+        current = node.parent
+        while current is not None and current.type not in FUNCTION_TYPES:
+            current = current.parent
+        return current
+
+    def function_name(self, function: ts.Node | None) -> str | None:
+        """`<module>.AiClient.match`, `<module>.matchJobs`, `<module>.start.<cron.schedule>`."""
+        label = self._function_label(function)
+        return f"{self.name}.{label}" if label is not None else None
+
+    def _function_label(self, function: ts.Node | None) -> str | None:
+        if function is None:
+            return None
+        name = function.child_by_field_name("name")
+        label = text(name) if name is not None else ""
+        if not label and function.parent is not None:
+            parent = function.parent
+            if parent.type == "variable_declarator":
+                label = text(parent.child_by_field_name("name"))
+            elif parent.type == "pair":
+                label = text(parent.child_by_field_name("key"))
+            elif parent.type == "arguments" and parent.parent is not None:
+                outer = self.enclosing_function(parent.parent)
+                callee = text(parent.parent.child_by_field_name("function"))
+                base = self._function_label(outer)
+                return f"{base}.<{callee}>" if base else f"<{callee}>"
+        cls = self.class_of(function)
+        if cls is not None and function.type == "method_definition":
+            label = f"{text(cls.child_by_field_name('name'))}.{label}"
+        return label or "<anonymous>"
+
+    def loops_around(self, node: ts.Node, stop: ts.Node | None) -> list[ts.Node]:
+        """Loops between `node` and `stop` (its function), innermost first."""
+        found = []
+        current = node.parent
+        while current is not None and current is not stop:
+            if current.type in LOOP_TYPES:
+                found.append(current)
+            current = current.parent
+        return found
+
+    def try_around(self, node: ts.Node, stop: ts.Node | None) -> list[ts.Node]:
+        """Try statements whose protected block holds `node`, innermost first."""
+        found = []
+        child = node
+        current = node.parent
+        while current is not None and current is not stop:
+            if current.type == "try_statement" and current.child_by_field_name("body") == child:
+                found.append(current)
+            child, current = current, current.parent
+        return found

@@ -1,0 +1,22 @@
+"""Which JavaScript/TypeScript files can hold a fact at all, decided from their text.
+
+tree-sitter parses fast, but running the query and reading its captures in
+Python is where the time goes; a file that names none of these cannot yield a
+fact.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORDS = re.compile(
+    r"fetch|axios|\bky\b|\bgot\b|express|Router|router|app\.(?:get|post|use)|NextResponse|"
+    r"NextApiRequest|export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE)|rewrites|"
+    r"interface|type\s+\w+\s*=|z\.object|stripe|webhook|supabase|resend|openai|cron|schedule|"
+    r"bullmq|Queue|Worker|setInterval|useQuery|useMutation|catch|logger|console\.|Sentry|"
+    r"opentelemetry|span"
+)
+
+
+def may_hold_facts(text: str) -> bool:
+    return _WORDS.search(text) is not None
