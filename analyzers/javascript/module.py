@@ -19,6 +19,7 @@ import tree_sitter as ts
 
 from analyzers.facts import Location
 from analyzers.javascript.parsing import grammar, parser_for
+from analyzers.modules import module_name
 
 FUNCTION_TYPES = frozenset(
     {
@@ -63,18 +64,6 @@ _JS_QUERY = _QUERY + "(class) @class\n"
 @cache
 def _query(language: str) -> ts.Query:
     return ts.Query(grammar(language), _JS_QUERY if language == "javascript" else _QUERY)
-
-
-def module_name(path: str) -> str:
-    """The module a file is imported as, dotted like a Python module; `index` is its folder."""
-    stem = path
-    for suffix in (".d.ts", ".tsx", ".ts", ".mts", ".cts", ".jsx", ".js", ".mjs", ".cjs"):
-        if stem.endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    if stem.endswith("/index"):
-        stem = stem[: -len("/index")]
-    return stem.replace("/", ".")
 
 
 @dataclass(frozen=True)

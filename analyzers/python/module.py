@@ -10,13 +10,13 @@ in practice. Resolution is lazy, so a use before the binding still resolves.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from analyzers.facts import Location
+from analyzers.modules import module_name
 from analyzers.python.syntax import LineIndex, children, descendants, dotted
 
 Loop = cst.For | cst.While
@@ -90,14 +90,6 @@ class Resolved:
 
     name: str
     origin: cst.Call | None = None
-
-
-def module_name(path: str) -> str:
-    """The dotted module a file path would be imported as, from the repository root."""
-    stem = posixpath.splitext(path)[0]
-    if stem.endswith("/__init__"):
-        stem = stem[: -len("/__init__")]
-    return stem.replace("/", ".")
 
 
 class PyModule:

@@ -5,7 +5,7 @@ Prefixes live on other facts: `RouterDecl` for an object's own prefix
 (`APIRouter(prefix=)`, `Blueprint(url_prefix=)`, `Namespace(path=)`) and
 `RouterMount` for `include_router`, `register_blueprint`, `add_namespace`,
 `mount` and Django's `include`. The mounting usually happens in another
-module than the routes, so `analyzers.python.compose` joins them once every
+module than the routes, so `analyzers.compose` joins them once every
 file of the tree is known.
 
 Objects are named `"<module>:<variable>"` (`"<module>:<function>.<variable>"`

@@ -27,7 +27,7 @@ from analyzers.facts import (
     RouterMount,
 )
 from analyzers.python import PythonExtractor
-from analyzers.python.compose import compose_endpoints, join_path
+from analyzers.compose import compose_endpoints, join_path
 from analyzers.python.routes import normalise_path
 from analyzers.registry import DEFAULT_COMPOSERS, default_extractors
 from analyzers.services import manifest_reader, resolve_services

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from analyzers.facts import Endpoint, Fact, FileFacts, RouterDecl, RouterMount
-from analyzers.python.module import module_name
+from analyzers.modules import module_name
 
 # A router reachable along more mount chains than this is a generated maze, not an API.
 _MAX_BASES = 32
