@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from analyzers.compose import compose_endpoints
 from analyzers.extract import Extractors
 from analyzers.facts import FileFacts
+from analyzers.javascript import JavaScriptExtractor
 from analyzers.python import PythonExtractor
-from analyzers.python.compose import compose_endpoints
 
 Composer = Callable[[Sequence[FileFacts]], Sequence[FileFacts]]
 
 
 def default_extractors() -> Extractors:
-    return {"python": [PythonExtractor()]}
+    javascript = JavaScriptExtractor()
+    return {"python": [PythonExtractor()], "typescript": [javascript], "javascript": [javascript]}
 
 
-DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints,)
