@@ -23,3 +23,6 @@ def default_extractors() -> Extractors:
     return {"python": [PythonExtractor()], "typescript": [javascript], "javascript": [javascript]}
 
 
+
+
+DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints,)
