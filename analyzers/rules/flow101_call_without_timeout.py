@@ -10,11 +10,28 @@ if TYPE_CHECKING:
     from analyzers.context import ReviewContext
 
 SVC = {"svc/requirements.txt": "requests\nhttpx\n"}
+TS = {"api/package.json": "{}"}
+TS_CLIENT = """import axios from 'axios';
+
+const ai = axios.create({{ baseURL: process.env.AI_ENGINE_URL || 'http://localhost:3002'{timeout} }});
+
+export async function match(body: unknown) {{
+  return (await ai.post('/api/v1/match', body)).data;
+}}
+
+export async function health() {{
+  const res = await fetch(`${{process.env.AI_ENGINE_URL}}/health`{signal});
+  return res.ok;
+}}
+"""
 FIXES = {
     "requests": "pass timeout=(3.05, 10): connect and read bounds, in seconds",
     "httpx": "drop timeout=None, or set httpx.Timeout(10.0, connect=3.0)",
     "aiohttp": "give the session aiohttp.ClientTimeout(total=10)",
     "urllib": "pass timeout=10 to urlopen",
+    "fetch": "pass signal: AbortSignal.timeout(10_000)",
+    "axios": "set timeout: 10_000 on the instance (axios.create) or the call",
+    "got": "set timeout: { request: 10_000 }",
 }
 
 
@@ -50,6 +67,15 @@ class CallWithoutTimeout(Rule):
 
     VALID = (
         Example(
+            head={
+                **TS,
+                "api/src/ai.ts": TS_CLIENT.format(
+                    timeout=", timeout: 5000", signal=", { signal: AbortSignal.timeout(2000) }"
+                ),
+            },
+            note="an axios instance with a timeout, a fetch with an abort signal",
+        ),
+        Example(
             head={**SVC, "svc/a.py": "import requests\nrequests.get('http://x/y', timeout=5)\n"}
         ),
         Example(
@@ -80,6 +106,11 @@ class CallWithoutTimeout(Rule):
         ),
     )
     INVALID = (
+        Example(
+            head={**TS, "api/src/ai.ts": TS_CLIENT.format(timeout="", signal="")},
+            expected=2,
+            note="axios has no default timeout; neither has fetch",
+        ),
         Example(
             head={
                 **SVC,

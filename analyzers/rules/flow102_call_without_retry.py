@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 SVC = {"svc/requirements.txt": "httpx\ntenacity\n"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+TS = {"api/package.json": "{}"}
 
 
 class CallWithoutRetry(Rule):
@@ -47,6 +48,16 @@ class CallWithoutRetry(Rule):
     VALID = (
         Example(
             head={
+                **TS,
+                "api/src/jobs.ts": "import axios from 'axios';\nimport axiosRetry from 'axios-retry';\n\n"
+                "const jobs = axios.create({ baseURL: 'https://jobs.example.com', timeout: 3000 });\n"
+                "axiosRetry(jobs, { retries: 3, retryDelay: axiosRetry.exponentialDelay });\n\n"
+                "export const job = (id: string) => jobs.get(`/v2/jobs/${id}`);\n",
+            },
+            note="an axios instance with axios-retry",
+        ),
+        Example(
+            head={
                 **SVC,
                 "svc/a.py": "import httpx\nfrom tenacity import retry, stop_after_attempt, wait_random_exponential\n\n"
                 "@retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=4))\n"
@@ -73,6 +84,14 @@ class CallWithoutRetry(Rule):
         ),
     )
     INVALID = (
+        Example(
+            head={
+                **TS,
+                "api/src/jobs.ts": "export async function job(id: string) {\n"
+                "  return fetch(`https://jobs.example.com/v2/jobs/${id}`, { signal: AbortSignal.timeout(3000) });\n}\n",
+            },
+            note="TypeScript",
+        ),
         Example(
             head={
                 **SVC,

@@ -61,6 +61,16 @@ class RetryWithoutBackoff(Rule):
         ),
     )
     INVALID = (
+        Example(
+            head={
+                "api/package.json": "{}",
+                "api/src/a.ts": "export async function get(url: string) {\n"
+                "  for (let attempt = 0; attempt < 3; attempt++) {\n"
+                "    try {\n      return await fetch(url, { signal: AbortSignal.timeout(2000) });\n"
+                "    } catch (err) {\n      continue;\n    }\n  }\n  throw new Error('down');\n}\n",
+            },
+            note="TypeScript: immediate retries",
+        ),
         Example(head={**SVC, "svc/a.py": LOOP.format(wait="continue")}, note="immediate retries"),
         Example(head={**SVC, "svc/a.py": LOOP.format(wait="time.sleep(1)")}, note="a fixed pace"),
         Example(

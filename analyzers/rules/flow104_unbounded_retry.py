@@ -60,6 +60,15 @@ class UnboundedRetry(Rule):
     INVALID = (
         Example(
             head={
+                "api/package.json": "{}",
+                "api/src/a.ts": "export async function get(url: string) {\n  while (true) {\n    try {\n"
+                "      return await fetch(url, { signal: AbortSignal.timeout(2000) });\n"
+                "    } catch (err) {\n      await new Promise((r) => setTimeout(r, 1000));\n    }\n  }\n}\n",
+            },
+            note="TypeScript",
+        ),
+        Example(
+            head={
                 **SVC,
                 "svc/a.py": "import requests\n\ndef f(url):\n    while True:\n        try:\n"
                 "            return requests.get(url, timeout=5)\n"

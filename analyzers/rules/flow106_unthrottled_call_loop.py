@@ -58,7 +58,19 @@ class UnthrottledCallLoop(Rule):
             note="the loop handles 429",
         ),
     )
-    INVALID = (Example(head={**SVC, "svc/a.py": LOOP.format(extra="")}),)
+    INVALID = (
+        Example(head={**SVC, "svc/a.py": LOOP.format(extra="")}),
+        Example(
+            head={
+                "api/package.json": "{}",
+                "api/src/push.ts": "export async function push(items: { id: string }[]) {\n"
+                "  await Promise.all(items.map((item) =>\n"
+                "    fetch(`https://partner.example.com/items/${item.id}`, { method: 'PUT', signal: AbortSignal.timeout(5000) }),\n"
+                "  ));\n}\n",
+            },
+            note="TypeScript: a parallel fan-out",
+        ),
+    )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for call in ctx.facts(OutboundCall):

@@ -77,6 +77,15 @@ class SwallowedError(Rule):
         ),
     )
     INVALID = (
+        Example(
+            head={
+                "api/package.json": "{}",
+                "api/src/recs.ts": "export async function recs(id: string) {\n  try {\n"
+                "    const res = await fetch(`http://recs/users/${id}`, { signal: AbortSignal.timeout(2000) });\n"
+                "    return await res.json();\n  } catch {\n    return [];\n  }\n}\n",
+            },
+            note="TypeScript",
+        ),
         Example(head={**SVC, "svc/recs.py": CALL.format(handler=":\n        return []")}),
         Example(head={**SVC, "svc/recs.py": CALL.format(handler=":\n        pass")}),
     )

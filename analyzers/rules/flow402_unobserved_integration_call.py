@@ -60,7 +60,18 @@ class UnobservedIntegrationCall(Rule):
             }
         ),
     )
-    INVALID = (Example(head={**SVC, "svc/sync.py": SYNC.format(imports="", log="")}),)
+    INVALID = (
+        Example(head={**SVC, "svc/sync.py": SYNC.format(imports="", log="")}),
+        Example(
+            head={
+                "api/package.json": "{}",
+                "api/src/sync.ts": "export async function sync() {\n"
+                "  const res = await fetch('https://prices.example.com/v1', { signal: AbortSignal.timeout(5000) });\n"
+                "  return res.json();\n}\n",
+            },
+            note="TypeScript",
+        ),
+    )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         observed_files = {site.location.path for site in ctx.facts(ObservabilitySite)}
