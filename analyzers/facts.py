@@ -127,6 +127,12 @@ class Endpoint:
     # The router object the route is declared on ("<module path>:<name>"), whose mounts
     # in other modules compose the full path; None once composed or when declared on the app.
     router: str | None = None
+    # How the request body reaches the handler: "json", "urlencoded", "text" when a parser
+    # runs before it (Express `express.json()` mounted earlier), "raw" when the bytes are kept
+    # (`express.raw()`), "none" when parsing is disabled (Next.js `bodyParser: false`); None
+    # when the extractor cannot tell.
+    body_parser: str | None = None
+    middleware: tuple[str, ...] = ()  # middleware run before the handler, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +148,17 @@ class RouterDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class Middleware:
+    """One middleware a request passes through before a mounted router sees it (Express `use`)."""
+
+    name: str  # as the code names it: express.json, requireAuth, <anonymous>
+    # Where it applies, relative to the parent object the mount is on: "" everywhere,
+    # "/api/webhooks" for `app.use("/api/webhooks", ...)`; compose matches it to full paths.
+    path: str = ""
+    body_parser: str | None = None  # json, raw, text, urlencoded when it parses the body
+
+
+@dataclass(frozen=True, slots=True)
 class RouterMount:
     """`parent` serves `child`'s routes under `prefix` (include_router, register_blueprint, ...)."""
 
@@ -151,6 +168,26 @@ class RouterMount:
     child: str  # "<module path>:<name>", or a dotted import path "pkg.mod.name" to resolve
     prefix: str
     replaces_prefix: bool = False  # Flask: register_blueprint(url_prefix=) overrides the own one
+    # Middleware registered on the parent before the mount (and in the mount call itself), in
+    # order: it runs before every route of the child whose full path it covers.
+    middleware: tuple[Middleware, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """A proxy rule of a frontend (Next.js `rewrites()`): requests to `source` go to `destination`.
+
+    Both are templates with parameters as `{name}`; `destination` may start with a
+    placeholder for its origin (`{CORE_API_URL}/api/{path}`) whose default the code gives in
+    `defaults`. A linker sends a frontend's relative call that matches `source` on to the
+    service that serves `destination`.
+    """
+
+    service: str
+    location: Location
+    source: str
+    destination: str
+    defaults: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,10 +223,102 @@ class OutboundCall:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchWrapper:
+    """A function that sends a request to a base URL plus the path its caller passes.
+
+    `apiFetch(path, init)` around `fetch(`${API_BASE}${path}`, init)`, a method around an
+    axios call, or an exported `axios.create({ baseURL })` instance (`instance`: its callers
+    call `<ref>.get(path)`). Its callers usually live in other modules, so a composer turns
+    the matching `WrapperCall`s into `OutboundCall`s; the wrapper's own call stays one too.
+    """
+
+    service: str
+    location: Location
+    ref: str  # "<module path>:<name>", name as `apiFetch`, `ApiClient.request`, `api.get`
+    library: str  # the underlying client: fetch, axios, ky, got
+    method: str  # the method sent when the caller does not choose one
+    base_url: str  # template the path is appended to; "" when the caller passes whole URLs
+    path_param: int  # the parameter that holds the path, by position
+    defaults: tuple[tuple[str, str], ...] = ()  # placeholder -> default value in the code
+    method_param: int | None = None  # a parameter that is the method itself
+    options_param: int | None = None  # a parameter whose `method`/`body` reach the request
+    method_fixed: bool = False  # the wrapper sets the method after the caller's options
+    body_param: int | None = None  # a parameter that is the body
+    request_type: str | None = None  # the body's type when the wrapper fixes it
+    response_type: str | None = None  # the parsed body's type when the wrapper fixes it
+    response_type_param: int | None = None  # the type parameter the parsed body is typed by
+    timeout_seconds: float | None = None
+    unbounded: bool = False
+    retry: RetryPolicy | None = None
+    handles_rate_limit: bool = False
+    propagates_trace: bool = False
+    idempotency_key: bool = False
+    instance: bool = False  # a client instance: the verb is the method called on it
+    aliases: tuple[str, ...] = ()  # other names for it in its module (`api.get` for
+    # `ApiClient.get` where `export const api = new ApiClient()`)
+
+
+@dataclass(frozen=True, slots=True)
+class WrapperArgument:
+    """What a call passes in one argument, as far as a wrapper could use it."""
+
+    template: str | None = None  # a string argument as a URL template
+    method: str | None = None  # an options object's `method`, upper case
+    body_type: str | None = None  # the type of an options object's `body` (`json`, `data`)
+    type: str | None = None  # the argument's own declared type
+    # Passed on from the calling function (a wrapper built on a wrapper):
+    param: int | None = None  # the argument is this parameter of the caller
+    spread_param: int | None = None  # an options object spreads this parameter of the caller
+    body_param: int | None = None  # an options object's body is this parameter of the caller
+    method_fixed: bool = False  # an options object sets `method` after its spreads
+
+
+@dataclass(frozen=True, slots=True)
+class WrapperCall:
+    """A call into project code with a URL-like argument: maybe a `FetchWrapper`'s caller."""
+
+    service: str
+    location: Location
+    callee: str  # dotted import path (`src.lib.api-client.apiFetch`), or "<module>:<name>"
+    arguments: tuple[WrapperArgument, ...]
+    type_arguments: tuple[str, ...] = ()  # `apiFetch<Match[]>(...)`, qualified
+    response_type: str | None = None  # the result's type where the call site declares it
+    defaults: tuple[tuple[str, str], ...] = ()
+    function: str | None = None  # the calling function, the component or hook for React Query
+    hook: str | None = None  # useQuery, useMutation, ... when called from a query function
+    in_loop: bool = False
+    observed: bool = False
+    propagates_trace: bool = False
+    idempotency_key: bool = False
+    # The calling function as a wrapper could be: its ref, other names, parameters and type
+    # parameters, so that a wrapper built on another wrapper is recognised across modules.
+    caller: str | None = None
+    caller_aliases: tuple[str, ...] = ()
+    caller_params: tuple[str, ...] = ()
+    caller_type_params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalSystemUse:
     service: str
     location: Location
     system: str  # stripe, supabase, openai, ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalCall:
+    """A call through an external system's SDK that creates something there (a charge, a customer).
+
+    Creating calls are the ones a retry can duplicate; `idempotency_key` says whether the
+    request carries the SDK's idempotency key (Stripe's `{ idempotencyKey }` request option).
+    """
+
+    service: str
+    location: Location
+    system: str  # stripe, ...
+    operation: str  # the SDK method as called: paymentIntents.create, checkout.sessions.create
+    idempotency_key: bool
+    function: str | None = None  # the enclosing function's qualified name
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +331,12 @@ class WebhookHandler:
     deduplicates: bool | None = None
     parses_before_verifying: bool = False
     handler: str = ""
+    # The expression the signature is computed over, as written (`req.body`, `req.rawBody`,
+    # `await req.text()`); None when not visible.
+    payload: str | None = None
+    # The first call handed the verified event (`await handleEvent(event)`): where the work
+    # starts, and where a deduplication check belongs. None when not visible.
+    effect: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +393,13 @@ Fact = (
     | Endpoint
     | RouterDecl
     | RouterMount
+    | Rewrite
     | OutboundCall
+    | FetchWrapper
+    | WrapperCall
     | ErrorHandler
     | ExternalSystemUse
+    | ExternalCall
     | WebhookHandler
     | QueueJob
     | ScheduledJob

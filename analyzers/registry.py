@@ -14,6 +14,7 @@ from analyzers.extract import Extractors
 from analyzers.facts import FileFacts
 from analyzers.javascript import JavaScriptExtractor
 from analyzers.python import PythonExtractor
+from analyzers.python.models import compose_models
 
 Composer = Callable[[Sequence[FileFacts]], Sequence[FileFacts]]
 
@@ -23,6 +24,4 @@ def default_extractors() -> Extractors:
     return {"python": [PythonExtractor()], "typescript": [javascript], "javascript": [javascript]}
 
 
-
-
-DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints,)
+DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints, compose_models)
