@@ -22,6 +22,11 @@ them:
   one, so `/items/` and `/items` are the same endpoint ("/" stays "/").
   FastAPI and Django do treat them as different routes; a reviewer matching
   calls to routes is better served by one spelling.
+- Middleware a mount carries (Express: `app.use(express.json())` before
+  `app.use("/api", router)`) runs before the child's routes, outer mounts
+  first, each where its path covers the route's full path; it goes in front of
+  the endpoint's own `middleware`, and the first body parser on the way is the
+  endpoint's `body_parser`.
 - An endpoint reached from an application (FastAPI, Flask, Starlette, a
   RESTX/RESTful Api, or a Django urlconf nobody includes, the ROOT_URLCONF)
   is composed: `router` becomes None. One whose chain starts at a router that
@@ -34,11 +39,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from analyzers.facts import Endpoint, Fact, FileFacts, RouterDecl, RouterMount
+from analyzers.facts import Endpoint, Fact, FileFacts, Middleware, RouterDecl, RouterMount
 from analyzers.modules import module_name
 
 # A router reachable along more mount chains than this is a generated maze, not an API.
 _MAX_BASES = 32
+# Middleware on the way to an object along one chain of mounts: (absolute scope, middleware).
+_Chain = tuple[tuple[str, Middleware], ...]
 
 
 def join_path(*parts: str) -> str:
@@ -63,7 +70,9 @@ def compose_endpoints(files: Sequence[FileFacts]) -> tuple[FileFacts, ...]:
                 obj = graph.resolve(fact.router, file.service, referrer)
                 handler = graph.handler(fact.handler, file.service, referrer)
                 own = {graph.own(obj): False}
-                facts.extend(_composed(fact, obj, handler, bases.get(obj) or own))
+                facts.extend(
+                    _composed(fact, obj, handler, bases.get(obj) or own, graph.chains.get(obj, {}))
+                )
             else:
                 facts.append(fact)
         out.append(replace(file, facts=tuple(facts)))
@@ -71,14 +80,47 @@ def compose_endpoints(files: Sequence[FileFacts]) -> tuple[FileFacts, ...]:
 
 
 def _composed(
-    endpoint: Endpoint, obj: str, handler: str, bases: dict[str, bool]
+    endpoint: Endpoint,
+    obj: str,
+    handler: str,
+    bases: dict[str, bool],
+    chains: dict[str, _Chain],
 ) -> Iterable[Endpoint]:
     paths: dict[str, bool] = {}
+    chain_of: dict[str, _Chain] = {}
     for base, from_app in bases.items():
         full = join_path(base, endpoint.path)
         paths[full] = paths.get(full, False) or from_app
+        chain_of.setdefault(full, chains.get(base, ()))
     for full, from_app in paths.items():
-        yield replace(endpoint, path=full, router=None if from_app else obj, handler=handler)
+        composed = replace(endpoint, path=full, router=None if from_app else obj, handler=handler)
+        yield _with_middleware(composed, chain_of[full])
+
+
+def _with_middleware(endpoint: Endpoint, chain: _Chain) -> Endpoint:
+    applies = [mw for scope, mw in chain if covers(scope, endpoint.path)]
+    if not applies:
+        return endpoint
+    parsers = [mw.body_parser for mw in applies if mw.body_parser]
+    return replace(
+        endpoint,
+        middleware=tuple(mw.name for mw in applies) + endpoint.middleware,
+        body_parser=parsers[0] if parsers else endpoint.body_parser,
+    )
+
+
+def covers(scope: str, path: str) -> bool:
+    """Whether middleware used at `scope` sees requests to `path` (Express prefix matching)."""
+    outer = [s for s in scope.split("/") if s]
+    inner = [s for s in path.split("/") if s]
+    if len(outer) > len(inner):
+        return False
+    for want, have in zip(outer, inner, strict=False):
+        if want == "*" or want.startswith("{"):
+            continue
+        if want != have:
+            return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +128,7 @@ class _Mount:
     child: str
     prefix: str
     replaces: bool
+    middleware: tuple[Middleware, ...] = ()
 
 
 @dataclass
@@ -100,6 +143,8 @@ class _Graph:
     modules: dict[str, list[str]] = field(default_factory=dict)  # last component -> modules
     cache: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
     handlers: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
+    # object -> base path -> the middleware mounts put in front of it on the way there
+    chains: dict[str, dict[str, _Chain]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         known: dict[str, None] = {}
@@ -126,7 +171,7 @@ class _Graph:
                     if parent == child:
                         continue
                     self.mounts.setdefault(parent, []).append(
-                        _Mount(child, fact.prefix, fact.replaces_prefix)
+                        _Mount(child, fact.prefix, fact.replaces_prefix, fact.middleware)
                     )
                     self.mounted.add(child)
                     self.objects[parent] = None
@@ -142,7 +187,7 @@ class _Graph:
         found = self.cache.get(key)
         if found is None:
             found = self._resolve(ref, service, referrer)
-            self.handlers[key] = found
+            self.cache[key] = found
         return found
 
     def _resolve(self, ref: str, service: str | None, referrer: str) -> str:
@@ -222,23 +267,34 @@ class _Graph:
 
     def _walk(self, root: str, found: dict[str, dict[str, bool]]) -> None:
         from_app = self.is_app(root)
-        stack: list[tuple[str, str, frozenset[str]]] = [
-            (root, join_path(self.own(root)), frozenset({root}))
+        stack: list[tuple[str, str, frozenset[str], _Chain]] = [
+            (root, join_path(self.own(root)), frozenset({root}), ())
         ]
         while stack:
-            obj, base, chain = stack.pop()
+            obj, base, chain, middleware = stack.pop()
             seen = found.setdefault(obj, {})
             if seen.get(base) is True or (base in seen and not from_app):
                 continue  # this base and everything below it is known already
             if base not in seen and len(seen) >= _MAX_BASES:
                 continue
             seen[base] = seen.get(base, False) or from_app
+            if middleware or from_app:
+                # An application's chain wins over one from a router nobody mounts.
+                chains = self.chains.setdefault(obj, {})
+                if from_app or base not in chains:
+                    chains[base] = middleware
             for mount in reversed(self.mounts.get(obj, ())):
                 if mount.child in chain:
                     continue
                 own = "" if mount.replaces else self.own(mount.child)
+                scoped = tuple((join_path(base, mw.path), mw) for mw in mount.middleware)
                 stack.append(
-                    (mount.child, join_path(base, mount.prefix, own), chain | {mount.child})
+                    (
+                        mount.child,
+                        join_path(base, mount.prefix, own),
+                        chain | {mount.child},
+                        middleware + scoped,
+                    )
                 )
 
 

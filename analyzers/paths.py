@@ -62,8 +62,17 @@ DOC_SUFFIXES = frozenset({".md", ".mdx", ".rst", ".adoc", ".txt"})
 SPEC_FILE = re.compile(r"(^|.*[./-])(openapi|swagger|asyncapi)(\.[a-z0-9]+)*\.(ya?ml|json)$")
 
 
+# Configuration files read for facts, by exact file name: no other JSON is analysed.
+LANGUAGE_BY_NAME = {"vercel.json": "json"}
+# Languages of configuration, not of a service's code (`Service.languages` leaves them out).
+CONFIG_LANGUAGES = frozenset(LANGUAGE_BY_NAME.values())
+
+
 def language_of(path: str) -> str | None:
-    return LANGUAGE_BY_SUFFIX.get(posixpath.splitext(path)[1].lower())
+    found = LANGUAGE_BY_SUFFIX.get(posixpath.splitext(path)[1].lower())
+    if found is None:
+        return LANGUAGE_BY_NAME.get(posixpath.basename(path))
+    return found
 
 
 def folders_of(path: str) -> list[str]:

@@ -13,6 +13,9 @@ from analyzers.compose import compose_endpoints
 from analyzers.extract import Extractors
 from analyzers.facts import FileFacts
 from analyzers.javascript import JavaScriptExtractor
+from analyzers.javascript.models import compose_js_models
+from analyzers.javascript.vercel import VercelExtractor
+from analyzers.javascript.wrappers import compose_wrapper_calls
 from analyzers.python import PythonExtractor
 from analyzers.python.models import compose_models
 
@@ -21,7 +24,17 @@ Composer = Callable[[Sequence[FileFacts]], Sequence[FileFacts]]
 
 def default_extractors() -> Extractors:
     javascript = JavaScriptExtractor()
-    return {"python": [PythonExtractor()], "typescript": [javascript], "javascript": [javascript]}
+    return {
+        "python": [PythonExtractor()],
+        "typescript": [javascript],
+        "javascript": [javascript],
+        "json": [VercelExtractor()],  # vercel.json only (`analyzers.paths.LANGUAGE_BY_NAME`)
+    }
 
 
-DEFAULT_COMPOSERS: tuple[Composer, ...] = (compose_endpoints, compose_models)
+DEFAULT_COMPOSERS: tuple[Composer, ...] = (
+    compose_endpoints,
+    compose_wrapper_calls,
+    compose_models,
+    compose_js_models,
+)

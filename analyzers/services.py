@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from analyzers.config import Config
 from analyzers.facts import Service
-from analyzers.paths import glob_root, is_vendored, language_of, matches
+from analyzers.paths import CONFIG_LANGUAGES, glob_root, is_vendored, language_of, matches
 
 MANIFESTS = frozenset(
     {"package.json", "pyproject.toml", "requirements.txt", "setup.py", "Dockerfile", "go.mod"}
@@ -39,6 +39,8 @@ def _languages(paths: Iterable[str], owner: Callable[[str], str | None]) -> dict
     counts: dict[str, Counter[str]] = {}
     for path in paths:
         language = language_of(path)
+        if language in CONFIG_LANGUAGES:
+            continue
         name = owner(path) if language and not is_vendored(path) else None
         if name and language:
             counts.setdefault(name, Counter())[language] += 1

@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterable, Sequence
 
 from analyzers.extract import SourceFile
 from analyzers.facts import Fact
-from analyzers.javascript import errors, http, observability
+from analyzers.javascript import (
+    errors,
+    external,
+    http,
+    jobs,
+    models,
+    observability,
+    routes,
+    webhooks,
+    wrappers,
+)
 from analyzers.javascript.context import JsContext
 from analyzers.javascript.module import JsModule
 from analyzers.javascript.parsing import dialect
@@ -21,12 +31,23 @@ from analyzers.javascript.prefilter import may_hold_facts
 from analyzers.javascript.values import Values
 
 Family = Callable[[JsContext], Iterable[Fact]]
-FAMILIES: list[Family] = [observability.extract, http.extract, errors.extract]
+FAMILIES: list[Family] = [
+    observability.extract,
+    http.extract,
+    errors.extract,
+    routes.extract,
+    webhooks.extract,
+    jobs.extract,
+    external.extract,
+    models.extract,
+    wrappers.extract,
+]
 
 
 class JavaScriptExtractor:
     def extract(self, source: SourceFile) -> Sequence[Fact]:
-        if not may_hold_facts(source.text):
+        # A Next.js route file is one by its path alone; it may name no framework at all.
+        if not may_hold_facts(source.text) and not routes.is_route_file(source.path):
             return ()
         data = source.text.encode("utf-8")
         module = JsModule(source.path, data, dialect(source.path))

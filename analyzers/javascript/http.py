@@ -25,6 +25,7 @@ from analyzers.javascript.module import (
     text,
     unwrap,
 )
+from analyzers.javascript.types import Types
 from analyzers.python.values import Template, placeholder
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -100,7 +101,8 @@ def extract(ctx: JsContext) -> Iterator[Fact]:
         return
     retried_instances = _axios_retry_targets(ctx)
     for call in ctx.module.calls:
-        callee = call.child_by_field_name("function")
+        # `await axios.get<T>(url)` parses as a call of `await axios.get`: unwrap it.
+        callee = unwrap(call.child_by_field_name("function"))
         if callee is None or callee.type not in ("identifier", "member_expression"):
             continue
         last = text(callee).rsplit(".", 1)[-1]
@@ -125,6 +127,7 @@ def _fact(
     seconds, unbounded = _timeout(ctx, call, client, function)
     function_text = text(function) if function is not None else ""
     loops = _data_loops(ctx, call, function)
+    request_type, response_type = call_types(ctx, call, client)
     return OutboundCall(
         service=ctx.service,
         location=ctx.loc(call),
@@ -134,7 +137,8 @@ def _fact(
         timeout_seconds=seconds,
         unbounded=unbounded,
         retry=_retry(ctx, call, client, function, retried),
-        request_type=None,
+        request_type=request_type,
+        response_type=response_type,
         defaults=url.defaults,
         function=m.function_name(function),
         in_loop=bool(loops),
@@ -144,6 +148,11 @@ def _fact(
         propagates_trace=bool(TRACE.search(function_text)),
         idempotency_key=bool(IDEMPOTENCY.search(function_text)),
     )
+
+
+def call_types(ctx: JsContext, call: ts.Node, client: Client) -> tuple[str | None, str | None]:
+    """(request body type, response body type) as the code declares them, names qualified."""
+    return Types(ctx).call_types(call, client.library, client.options)
 
 
 def _url(ctx: JsContext, client: Client) -> Template:

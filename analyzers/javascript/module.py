@@ -59,11 +59,17 @@ _QUERY = """
 (export_statement) @export
 """
 _JS_QUERY = _QUERY + "(class) @class\n"
+# Type declarations exist in the TypeScript grammars only: the data models family reads them.
+_TS_QUERY = (
+    _QUERY
+    + "(interface_declaration) @interface\n(type_alias_declaration) @type_alias\n"
+    + "(enum_declaration) @enum\n"
+)
 
 
 @cache
 def _query(language: str) -> ts.Query:
-    return ts.Query(grammar(language), _JS_QUERY if language == "javascript" else _QUERY)
+    return ts.Query(grammar(language), _JS_QUERY if language == "javascript" else _TS_QUERY)
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,15 @@ class JsModule:
         self.classes: list[ts.Node] = captures.get("class", [])
         self.exports: list[ts.Node] = captures.get("export", [])
         self.assignments: list[ts.Node] = captures.get("assign", [])
+        self.interfaces: list[ts.Node] = captures.get("interface", [])
+        self.type_aliases: list[ts.Node] = captures.get("type_alias", [])
+        self.enums: list[ts.Node] = captures.get("enum", [])
         self.imports: dict[str, str] = {}
+        # The specifier each imported name came from as written ("./routes", "express"), and
+        # the names bound to a module itself (default, namespace, `require("./x")`): routers
+        # are named after how other modules import them.
+        self.import_sources: dict[str, str] = {}
+        self.whole_imports: set[str] = set()
         self.bindings: dict[str, list[tuple[ts.Node, ts.Node]]] = defaultdict(list)
         for node in captures.get("import", []):
             self._import(node)
@@ -194,16 +208,22 @@ class JsModule:
             for part in clause.named_children:
                 if part.type == "identifier":
                     self.imports[text(part)] = base
+                    self.import_sources[text(part)] = source
+                    self.whole_imports.add(text(part))
                 elif part.type == "namespace_import":
                     for ident in part.named_children:
                         self.imports[text(ident)] = base
+                        self.import_sources[text(ident)] = source
+                        self.whole_imports.add(text(ident))
                 elif part.type == "named_imports":
                     for spec in part.named_children:
                         if spec.type != "import_specifier":
                             continue
                         name = text(spec.child_by_field_name("name"))
                         alias = spec.child_by_field_name("alias")
-                        self.imports[text(alias) if alias else name] = f"{base}.{name}"
+                        local = text(alias) if alias else name
+                        self.imports[local] = f"{base}.{name}"
+                        self.import_sources[local] = source
 
     def _declarator(self, node: ts.Node) -> None:
         name = node.child_by_field_name("name")
@@ -215,17 +235,25 @@ class JsModule:
         if name.type == "identifier":
             if required is not None:
                 self.imports[text(name)] = required
+                spec = self._required_spec(inner)
+                if spec is not None:
+                    self.import_sources[text(name)] = spec
+                    if required == self.resolve_source(spec):
+                        self.whole_imports.add(text(name))
             else:
                 self.bindings[text(name)].append((node, value))
         elif name.type == "object_pattern" and required is not None:
+            spec = self._required_spec(inner) or ""
             for part in name.named_children:
                 if part.type == "shorthand_property_identifier_pattern":
                     self.imports[text(part)] = f"{required}.{text(part)}"
+                    self.import_sources[text(part)] = spec
                 elif part.type == "pair_pattern":
                     key = text(part.child_by_field_name("key"))
                     local = part.child_by_field_name("value")
                     if local is not None and local.type == "identifier":
                         self.imports[text(local)] = f"{required}.{key}"
+                        self.import_sources[text(local)] = spec
 
     def _required_module(self, node: ts.Node | None) -> str | None:
         """`require("x")` (also `require("x").default`) as the module it loads."""
@@ -246,12 +274,29 @@ class JsModule:
             return self.resolve_source(spec) if spec is not None else None
         return None
 
+    def _required_spec(self, node: ts.Node | None) -> str | None:
+        """The specifier of the `require("x")` inside `require("x").a.b`, as written."""
+        while node is not None and node.type == "member_expression":
+            node = node.child_by_field_name("object")
+        if node is None or node.type != "call_expression":
+            return None
+        args = call_arguments(node)
+        return string_value(args[0]) if args else None
+
     def scope_of(self, node: ts.Node) -> ts.Node:
-        """The nearest block, function or program enclosing a node."""
+        """The nearest block, function or program enclosing a node.
+
+        Kept per node: `lookup` asks it of every declarator of a name on every read.
+        """
+        found = self._scopes.get(node.id)
+        if found is not None:
+            return found
         current = node.parent
         while current is not None and current.type not in SCOPE_TYPES:
             current = current.parent
-        return current if current is not None else self.root
+        found = current if current is not None else self.root
+        self._scopes[node.id] = found
+        return found
 
     def lookup(self, name: str, at: ts.Node) -> ts.Node | None:
         """The value last bound to `name` in a scope that encloses `at` (innermost wins)."""
@@ -298,6 +343,11 @@ class JsModule:
         if node is None or depth > 8:
             return None
         kind = node.type
+        if kind == "call_expression" and text(node.child_by_field_name("function")) == "require":
+            # `require("express")()`, `require("body-parser").json()`: the module itself.
+            required = self._required_module(node)
+            if required is not None:
+                return Resolved(required)
         if kind in ("call_expression", "new_expression"):
             callee = node.child_by_field_name("function") or node.child_by_field_name("constructor")
             inner = self.resolve(callee, depth + 1)

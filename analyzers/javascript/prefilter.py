@@ -12,9 +12,14 @@ import re
 _WORDS = re.compile(
     r"fetch|axios|\bky\b|\bgot\b|express|Router|router|app\.(?:get|post|use)|NextResponse|"
     r"NextApiRequest|export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE)|rewrites|"
-    r"interface|type\s+\w+\s*=|z\.object|stripe|webhook|supabase|resend|openai|cron|schedule|"
+    r"interface|type\s+\w+\s*=|z\.object|stripe|[Ww]ebhook|supabase|resend|openai|cron|schedule|"
     r"bullmq|Queue|Worker|setInterval|useQuery|useMutation|catch|logger|console\.|Sentry|"
-    r"opentelemetry|span"
+    r"opentelemetry|span|"
+    # data models (enums, zod), and calls of project fetch wrappers with a URL-like argument
+    r"\benum\b|zod|['\"`]/[\w{$:.-]|"
+    # SDKs of external systems, signature checks, queue tables (`from('job_queue')`)
+    r"anthropic|sendgrid|twilio|@aws-sdk|aws-sdk|@slack|postmark|mailgun|timingSafeEqual|"
+    r"createHmac|svix|queue['\"`]"
 )
 
 

@@ -13,7 +13,16 @@ import libcst as cst
 
 from analyzers.extract import SourceFile, UnparsableSource
 from analyzers.facts import Fact
-from analyzers.python import errors, http, jobs, models, observability, routes, webhooks
+from analyzers.python import (
+    errors,
+    external,
+    http,
+    jobs,
+    models,
+    observability,
+    routes,
+    webhooks,
+)
 from analyzers.python.context import PyContext
 from analyzers.python.module import PyModule
 from analyzers.python.prefilter import may_hold_facts
@@ -28,6 +37,7 @@ FAMILIES: tuple[Family, ...] = (
     jobs.extract,
     routes.extract,
     models.extract,
+    external.extract,
 )
 
 

@@ -16,7 +16,9 @@ import re
 _MODULES = (
     r"(?:requests|httpx|aiohttp|urllib|urllib2|urllib3|fastapi|flask|flask_restx|flask_restful|"
     r"django|starlette|pydantic|pydantic_settings|sqlmodel|stripe|hmac|celery|rq|dramatiq|arq|"
-    r"apscheduler|schedule|tenacity|backoff|six)\b"
+    r"apscheduler|schedule|tenacity|backoff|six|"
+    # SDKs of external systems: their clients are facts (`ExternalSystemUse`).
+    r"supabase|openai|anthropic|boto3|aioboto3|resend|sendgrid|twilio|slack_sdk)\b"
 )
 _IMPORTS = re.compile(
     rf"^[ \t]*(?:from[ \t]+{_MODULES}|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*{_MODULES})",

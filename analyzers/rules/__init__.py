@@ -28,6 +28,10 @@ from analyzers.rules.flow203_webhook_signature_over_parsed_body import (
 )
 from analyzers.rules.flow204_webhook_without_deduplication import WebhookWithoutDeduplication
 from analyzers.rules.flow205_job_enqueued_without_id import JobEnqueuedWithoutId
+from analyzers.rules.flow206_stripe_create_without_idempotency_key import (
+    StripeCreateWithoutIdempotencyKey,
+)
+from analyzers.rules.flow207_webhook_body_parsed_before_raw import WebhookBodyParsedBeforeRaw
 from analyzers.rules.flow401_swallowed_error import SwallowedError
 from analyzers.rules.flow402_unobserved_integration_call import UnobservedIntegrationCall
 from analyzers.rules.flow501_job_without_failure_path import JobWithoutFailurePath
@@ -47,6 +51,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     WebhookSignatureOverParsedBody,
     WebhookWithoutDeduplication,
     JobEnqueuedWithoutId,
+    StripeCreateWithoutIdempotencyKey,
+    WebhookBodyParsedBeforeRaw,
     SwallowedError,
     UnobservedIntegrationCall,
     JobWithoutFailurePath,

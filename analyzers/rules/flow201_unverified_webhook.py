@@ -33,14 +33,41 @@ async def stripe_webhook(request: Request):
     return await handle(event)
 """
 
+TS_SVC = {"web/package.json": '{"name": "web", "dependencies": {"next": "14.2.0", "svix": "^1"}}'}
+TS_UNVERIFIED = """import { NextResponse } from 'next/server';
+
+export async function POST(req: Request) {
+  const event = await req.json();
+  await upsertUser(event.data);
+  return NextResponse.json({ ok: true });
+}
+"""
+TS_VERIFIED = """import { NextResponse } from 'next/server';
+import { Webhook } from 'svix';
+
+export async function POST(req: Request) {
+  const payload = await req.text();
+  const event = new Webhook(process.env.CLERK_WEBHOOK_SECRET!).verify(payload, {
+    'svix-id': req.headers.get('svix-id')!,
+    'svix-timestamp': req.headers.get('svix-timestamp')!,
+    'svix-signature': req.headers.get('svix-signature')!,
+  });
+  await upsertUser(event);
+  return NextResponse.json({ ok: true });
+}
+"""
+
 
 class UnverifiedWebhook(Rule):
     """A webhook handler that acts on the request without verifying its signature.
 
     ## What it finds
     Route handlers that receive webhooks (their path or name says so) and
-    never check the sender's signature: no Stripe `construct_event`, no HMAC
-    `compare_digest`, no call to a verification function.
+    never check the sender's signature: no Stripe `construct_event` /
+    `webhooks.constructEvent`, no HMAC `compare_digest` / `crypto.timingSafeEqual`, no
+    webhook library's `verify` (svix, @octokit/webhooks), no call to a verification
+    function. In Next.js, a handler under `pages/api/webhooks/` or
+    `app/api/webhooks/*/route.ts` is a webhook by its path.
 
     ## Why it matters
     The webhook URL is public. Anyone who finds it can forge a "payment
@@ -61,8 +88,20 @@ class UnverifiedWebhook(Rule):
     family = Family.WEBHOOK_SIGNATURE
     severity = Severity.CRITICAL
 
-    VALID = (Example(head={**SVC, "svc/hooks.py": VERIFIED}),)
-    INVALID = (Example(head={**SVC, "svc/hooks.py": UNVERIFIED}),)
+    VALID = (
+        Example(head={**SVC, "svc/hooks.py": VERIFIED}),
+        Example(
+            head={**TS_SVC, "web/app/api/webhooks/clerk/route.ts": TS_VERIFIED},
+            note="Next.js route handler verifying with svix",
+        ),
+    )
+    INVALID = (
+        Example(head={**SVC, "svc/hooks.py": UNVERIFIED}),
+        Example(
+            head={**TS_SVC, "web/app/api/webhooks/clerk/route.ts": TS_UNVERIFIED},
+            note="Next.js route handler in a webhooks folder that trusts the body",
+        ),
+    )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for hook in ctx.facts(WebhookHandler):

@@ -25,13 +25,34 @@ VERIFY = """    expected = "sha256=" + hmac.new(SECRET, request.get_data(), hash
         return "", 401"""
 PARSE = """    event = json.loads(request.get_data())"""
 
+TS_SVC = {"svc/package.json": '{"name": "hooks", "dependencies": {"express": "^4.19.2"}}'}
+TS_HANDLER = """import crypto from 'node:crypto';
+import express from 'express';
+
+const app = express();
+
+app.post('/webhooks/github', express.raw({ type: 'application/json' }), (req, res) => {
+$BODY
+  handle(event);
+  res.sendStatus(202);
+});
+"""
+TS_VERIFY = """  const expected = 'sha256=' + crypto.createHmac('sha256', SECRET).update(req.body).digest('hex');
+  const received = req.get('X-Hub-Signature-256') ?? '';
+  if (expected.length !== received.length || !crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(received))) {
+    res.sendStatus(401);
+    return;
+  }"""
+TS_PARSE = """  const event = JSON.parse(req.body.toString('utf8'));"""
+
 
 class WebhookParsedBeforeVerification(Rule):
     """A webhook handler that parses the body before it verifies the signature.
 
     ## What it finds
     Handlers that do verify the sender's signature, but parse the JSON body
-    (`request.json()`, `json.loads`, `get_json()`) on a line before the check.
+    (`request.json()`, `json.loads`, `get_json()`, `JSON.parse(...)`, `await req.json()`)
+    on a line before the check.
 
     ## Why it matters
     Everything done before the check runs for forged requests too: parsing
@@ -52,8 +73,26 @@ class WebhookParsedBeforeVerification(Rule):
     family = Family.WEBHOOK_SIGNATURE
     severity = Severity.HIGH
 
-    VALID = (Example(head={**SVC, "svc/hooks.py": HANDLER.format(body=VERIFY + "\n" + PARSE)}),)
-    INVALID = (Example(head={**SVC, "svc/hooks.py": HANDLER.format(body=PARSE + "\n" + VERIFY)}),)
+    VALID = (
+        Example(head={**SVC, "svc/hooks.py": HANDLER.format(body=VERIFY + "\n" + PARSE)}),
+        Example(
+            head={
+                **TS_SVC,
+                "svc/src/app.ts": TS_HANDLER.replace("$BODY", TS_VERIFY + "\n" + TS_PARSE),
+            },
+            note="Express: HMAC checked with timingSafeEqual, then parsed",
+        ),
+    )
+    INVALID = (
+        Example(head={**SVC, "svc/hooks.py": HANDLER.format(body=PARSE + "\n" + VERIFY)}),
+        Example(
+            head={
+                **TS_SVC,
+                "svc/src/app.ts": TS_HANDLER.replace("$BODY", TS_PARSE + "\n" + TS_VERIFY),
+            },
+            note="Express: JSON.parse before the HMAC check",
+        ),
+    )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for hook in ctx.facts(WebhookHandler):

@@ -23,6 +23,26 @@ async def stripe_webhook(request: Request):
     return await handle(event, processed_events)
 """
 
+TS_SVC = {
+    "web/package.json": '{"name": "web", "dependencies": {"next": "14.2.0", "stripe": "^16"}}'
+}
+TS_HANDLER = """import Stripe from 'stripe';
+
+const stripe = new Stripe(process.env.STRIPE_SECRET_KEY!);
+
+export async function POST(req: Request) {
+  const body = $BODY;
+  const event = stripe.webhooks.constructEvent($PAYLOAD, req.headers.get('stripe-signature')!, SECRET);
+  if (await alreadyProcessed(event.id)) return new Response(null, { status: 200 });
+  await fulfil(event);
+  return Response.json({ received: true });
+}
+"""
+
+
+def _ts(body: str, payload: str) -> str:
+    return TS_HANDLER.replace("$BODY", body).replace("$PAYLOAD", payload)
+
 
 class WebhookSignatureOverParsedBody(Rule):
     """A webhook signature checked over a re-serialised body instead of the raw bytes.
@@ -37,14 +57,15 @@ class WebhookSignatureOverParsedBody(Rule):
     changes spacing and key order, so verification fails for every real
     event: the provider retries, then disables the endpoint, and payments or
     subscriptions stop being recorded. In Express the same happens when a
-    JSON body parser runs before the webhook route.
+    JSON body parser runs before the webhook route (FLOW207).
 
     ## Example
     `stripe.Webhook.construct_event(json.dumps(await request.json()), sig, secret)`
 
     ## Fix
     Pass the raw body: `await request.body()` (Starlette/FastAPI),
-    `request.get_data()` (Flask), `request.body` (Django).
+    `request.get_data()` (Flask), `request.body` (Django), `await req.text()`
+    (Next.js route handlers), `req.body` under `express.raw()` (Express).
     """
 
     code = "FLOW203"
@@ -52,10 +73,28 @@ class WebhookSignatureOverParsedBody(Rule):
     family = Family.WEBHOOK_RAW_BODY
     severity = Severity.HIGH
 
-    VALID = (Example(head={**SVC, "svc/hooks.py": HANDLER.format(payload="await request.body()")}),)
+    VALID = (
+        Example(head={**SVC, "svc/hooks.py": HANDLER.format(payload="await request.body()")}),
+        Example(
+            head={
+                **TS_SVC,
+                "web/app/api/webhooks/stripe/route.ts": _ts("await req.text()", "body"),
+            },
+            note="Next.js route handler verifying the raw text",
+        ),
+    )
     INVALID = (
         Example(
             head={**SVC, "svc/hooks.py": HANDLER.format(payload="json.dumps(await request.json())")}
+        ),
+        Example(
+            head={
+                **TS_SVC,
+                "web/app/api/webhooks/stripe/route.ts": _ts(
+                    "await req.json()", "JSON.stringify(body)"
+                ),
+            },
+            note="Next.js: parsed, then re-serialised for constructEvent",
         ),
     )
 

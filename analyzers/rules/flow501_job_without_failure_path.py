@@ -25,14 +25,34 @@ def sync_crm(contact_id):
     push_to_crm(contact_id)
 """
 
+TS_SVC = {"svc/package.json": '{"name": "exports", "dependencies": {"bullmq": "^5"}}'}
+BULLMQ = """import { Queue, Worker } from 'bullmq';
+
+const exports = new Queue('exports', { connection });
+
+export async function scheduleExport(accountId: string) {
+  await exports.add('export', { accountId }, { jobId: `export:${accountId}`, $OPTIONS });
+}
+$WORKER"""
+FAILED_LISTENER = """
+const worker = new Worker('exports', exportAccount, { connection });
+worker.on('failed', (job, err) => deadLetters.add('export', { job: job?.data, error: err.message }));
+"""
+
+
+def _bullmq(options: str, worker: str = "") -> str:
+    return BULLMQ.replace("$OPTIONS", options).replace("$WORKER", worker)
+
 
 class JobWithoutFailurePath(Rule):
     """A background job with neither a bounded retry nor a failure handler.
 
     ## What it finds
-    Jobs (rq enqueues, Celery tasks) with no retry policy with a limit and
-    no failure path: no `on_failure`, `link_error` or failure callback, no
-    task base class that handles failure.
+    Jobs (rq enqueues, Celery tasks, BullMQ `queue.add`) with no retry
+    policy with a limit and no failure path: no `on_failure`, `link_error`
+    or failure callback, no task base class that handles failure; for
+    BullMQ, one attempt (the default) with failed jobs deleted
+    (`removeOnFail: true`) and no `failed` listener.
 
     ## Why it matters
     A job that fails once is simply gone: the export is never produced, the
@@ -71,17 +91,42 @@ class JobWithoutFailurePath(Rule):
                 ),
             }
         ),
+        Example(
+            head={
+                **TS_SVC,
+                "svc/src/exports.ts": _bullmq(
+                    "attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnFail: true"
+                ),
+            },
+            note="BullMQ: bounded retries with backoff",
+        ),
+        Example(
+            head={**TS_SVC, "svc/src/exports.ts": _bullmq("removeOnFail: true", FAILED_LISTENER)},
+            note="BullMQ: a failed listener records what is dropped",
+        ),
+        Example(
+            head={**TS_SVC, "svc/src/exports.ts": _bullmq("removeOnComplete: true")},
+            note="BullMQ keeps failed jobs by default: they can be inspected and retried",
+        ),
     )
     INVALID = (
         Example(head={**SVC, "svc/jobs.py": RQ.format(extra="")}),
         Example(head={**SVC, "svc/tasks.py": CELERY.format(options="")}),
+        Example(
+            head={**TS_SVC, "svc/src/exports.ts": _bullmq("removeOnFail: true")},
+            note="BullMQ: one attempt, and the failed job is deleted",
+        ),
     )
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for job in ctx.facts(QueueJob):
-            if job.system not in ("rq", "celery") or job.dead_letter:
+            if job.system not in ("rq", "celery", "bullmq", "bull") or job.dead_letter:
                 continue
-            if job.role == "producer" and job.system != "rq":
+            # BullMQ keeps failed jobs in its failed set unless told to remove them
+            # (`removeOnFail`): only then (dead_letter False) is a failure lost.
+            if job.system in ("bullmq", "bull") and job.dead_letter is None:
+                continue
+            if job.role == "producer" and job.system not in ("rq", "bullmq", "bull"):
                 continue
             if job.retry is not None and job.retry.attempts is not None:
                 continue

@@ -31,15 +31,58 @@ def health():
     return {"ok": True}
 """
 
+TS_SVC = {"svc/package.json": '{"name": "core-api", "dependencies": {"node-cron": "^3"}}'}
+NODE_CRON = """import cron from 'node-cron';
+
+$STATE
+export async function rescore(): Promise<void> {
+$BODY
+}
+
+export function scheduleRescore() {
+  return cron.schedule('*/5 * * * *', () => {
+    rescore().catch((err) => logger.error({ err }, 'rescore failed'));
+  });
+}
+"""
+GUARDED = """  if (running) return;
+  running = true;
+  try {
+    const { data: acquired } = await supabase.rpc('try_acquire_job_lock', { lock_name: 'rescore' });
+    if (!acquired) return;
+    await run();
+  } finally {
+    running = false;
+  }"""
+LOCAL_FLAG = """  let running = false;
+  if (running) return;
+  running = true;
+  await run();
+  running = false;"""
+POLLER = """export function startPolling() {
+  setInterval(async () => {
+    const jobs = await fetchPendingJobs();
+    await Promise.all(jobs.map(process));
+  }, 10_000);
+}
+"""
+
+
+def _cron(body: str, state: str = "") -> str:
+    return NODE_CRON.replace("$STATE", state).replace("$BODY", body)
+
 
 class OverlappingSchedule(Rule):
     """A scheduled job that can run twice at the same time.
 
     ## What it finds
     Scheduled jobs that allow overlapping runs: APScheduler jobs with
-    `max_instances` above 1, and jobs of a scheduler that runs inside a web
-    service's own processes (every worker and replica starts its own copy of
-    the schedule) with no lock around the work.
+    `max_instances` above 1; node-cron, `cron` and async `setInterval` jobs
+    with neither a lock nor a running flag (they run in every process that
+    starts them and never skip a tick that is still busy); and jobs of a
+    scheduler that runs inside a web service's own processes (every worker
+    and replica starts its own copy of the schedule) with no lock around the
+    work.
 
     ## Why it matters
     When a run outlasts its interval, or when four web workers each run the
@@ -53,7 +96,10 @@ class OverlappingSchedule(Rule):
     ## Fix
     Run schedules in one dedicated process, or take a distributed lock for
     the run (a Redis `SET NX` with expiry, a database advisory lock), and set
-    `max_instances=1, coalesce=True`.
+    `max_instances=1, coalesce=True`; in Node, skip a tick while the previous
+    run is in progress (a module-level `running` flag, node-cron 4's
+    `noOverlap: true`, cron's `waitForCompletion: true`) and lock across
+    replicas.
     """
 
     code = "FLOW502"
@@ -77,6 +123,10 @@ class OverlappingSchedule(Rule):
             head={**SVC, "svc/jobs.py": JOB.format(body="    run()", options="")},
             note="a worker process that serves no HTTP: one scheduler",
         ),
+        Example(
+            head={**TS_SVC, "svc/src/jobs.ts": _cron(GUARDED, "let running = false;\n")},
+            note="node-cron: an in-process flag and a database lock",
+        ),
     )
     INVALID = (
         Example(
@@ -85,6 +135,18 @@ class OverlappingSchedule(Rule):
         Example(
             head={**SVC, "svc/jobs.py": JOB.format(body="    run()", options=", max_instances=3")},
             note="overlap allowed explicitly",
+        ),
+        Example(
+            head={**TS_SVC, "svc/src/jobs.ts": _cron("  await run();")},
+            note="node-cron runs in every replica and never skips a busy tick",
+        ),
+        Example(
+            head={**TS_SVC, "svc/src/jobs.ts": _cron(LOCAL_FLAG)},
+            note="a running flag declared inside the run is false on every tick",
+        ),
+        Example(
+            head={**TS_SVC, "svc/src/poller.ts": POLLER},
+            note="an async setInterval poller: a slow run overlaps the next tick",
         ),
     )
 

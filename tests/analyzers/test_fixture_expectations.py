@@ -1,6 +1,8 @@
 """Fixture services whose lines say which findings they must produce: `# expect: FLOW101 ...`.
 
-Every rule finding in a fixture must be announced on its first line, and every
+Python fixtures (`tests/fixtures/python/*`) announce them in `#` comments,
+TypeScript ones (`tests/fixtures/typescript/*`) in `//` comments. Every rule
+finding in a fixture must be announced on its first line, and every
 announcement must be found: the comparison is exact both ways, so a rule that
 starts crying wolf fails here as surely as one that goes quiet.
 """
@@ -15,8 +17,15 @@ import pytest
 from analyzers.engine import ReviewRequest, review
 from analyzers.snapshot import MemorySnapshot
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "python"
-EXPECT = re.compile(r"#\s*expect:\s*((?:FLOW\d{3}\s*)+)")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+LANGUAGES = ("python", "typescript")
+EXPECT = re.compile(r"(?:#|//)\s*expect:\s*((?:FLOW\d{3}\s*)+)")
+SERVICES = [
+    pytest.param(FIXTURES / language / service.name, id=f"{language}-{service.name}")
+    for language in LANGUAGES
+    for service in sorted((FIXTURES / language).iterdir())
+    if service.is_dir()
+]
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -37,9 +46,18 @@ def _expected(files: dict[str, str]) -> set[tuple[str, int, str]]:
     return found
 
 
-@pytest.mark.parametrize("service", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
-def test_findings_match_the_inline_expectations(service: str) -> None:
-    files = _tree(FIXTURES / service)
+def test_both_comment_styles_are_read() -> None:
+    files = {"a.py": "x = 1  # expect: FLOW101 FLOW102\n", "b.ts": "f(); // expect: FLOW207\n"}
+    assert _expected(files) == {
+        ("a.py", 1, "FLOW101"),
+        ("a.py", 1, "FLOW102"),
+        ("b.ts", 1, "FLOW207"),
+    }
+
+
+@pytest.mark.parametrize("root", SERVICES)
+def test_findings_match_the_inline_expectations(root: Path) -> None:
+    files = _tree(root)
     result = review(ReviewRequest(head=MemorySnapshot(files)))
     found = {
         (f.location.path, f.location.line, f.rule)
@@ -47,6 +65,7 @@ def test_findings_match_the_inline_expectations(service: str) -> None:
         if f.location is not None
     }
     expected = _expected(files)
+    assert expected, "a fixture without expectations tests nothing"
     assert sorted(found - expected) == [], "findings nobody announced"
     assert sorted(expected - found) == [], "announced findings not found"
     assert result.stats.files_skipped == ()

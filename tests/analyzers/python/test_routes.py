@@ -13,6 +13,7 @@ from textwrap import dedent
 import pytest
 
 from analyzers.cache import MemoryFactCache
+from analyzers.compose import compose_endpoints, join_path
 from analyzers.config import Config
 from analyzers.engine import _analyze_tree
 from analyzers.extract import FileAnalyzer, SourceFile
@@ -27,7 +28,6 @@ from analyzers.facts import (
     RouterMount,
 )
 from analyzers.python import PythonExtractor
-from analyzers.compose import compose_endpoints, join_path
 from analyzers.python.routes import normalise_path
 from analyzers.registry import DEFAULT_COMPOSERS, default_extractors
 from analyzers.services import manifest_reader, resolve_services
