@@ -101,7 +101,8 @@ class ReviewContext:
                 if change.status is ChangeStatus.ADDED:
                     return True
                 span = range(location.line, location.end_line + 1)
-                return any(line in change.added_lines for line in span)
+                touched = change.added_lines | change.deletion_sites
+                return any(line in touched for line in span)
         return False
 
     def touches_changed_file(self, location: Location) -> bool:

@@ -43,16 +43,27 @@ def parse_diff(text: str) -> tuple[ChangedFile, ...]:
             status, path, old = ChangeStatus.MODIFIED, target or patched.path, None
         added: set[int] = set()
         removed: set[int] = set()
+        deletions: set[int] = set()
         hunks = []
         for hunk in patched:
             hunks.append(
                 Hunk(hunk.source_start, hunk.source_length, hunk.target_start, hunk.target_length)
             )
+            last_target = hunk.target_start - 1
+            pending: set[int] = set()  # sites of the current run of removed lines
             for line in hunk:
                 if line.is_added and line.target_line_no is not None:
                     added.add(line.target_line_no)
+                    pending.clear()  # removed then added: a replacement, not a deletion
                 elif line.is_removed and line.source_line_no is not None:
                     removed.add(line.source_line_no)
+                    pending.update((max(last_target, 1), last_target + 1))
+                else:
+                    deletions |= pending
+                    pending = set()
+                if line.target_line_no is not None:
+                    last_target = line.target_line_no
+            deletions |= pending
         changes.append(
             ChangedFile(
                 path=path,
@@ -64,6 +75,7 @@ def parse_diff(text: str) -> tuple[ChangedFile, ...]:
                 hunks=tuple(hunks),
                 added_lines=frozenset(added),
                 removed_lines=frozenset(removed),
+                deletion_sites=frozenset(deletions - added),
             )
         )
     return tuple(changes)

@@ -7,7 +7,7 @@ up) becomes data, a `SkippedFile` or `FileFacts.error`, never a crashed run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,12 @@ class Extraction:
 
     facts: Sequence[Fact]
     partial: str | None = None
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self.facts)
+
+    def __len__(self) -> int:
+        return len(self.facts)
 
 
 class Extractor(Protocol):

@@ -450,6 +450,9 @@ class ChangedFile:
     hunks: tuple[Hunk, ...] = ()
     added_lines: frozenset[int] = frozenset()  # head line numbers
     removed_lines: frozenset[int] = frozenset()  # base line numbers
+    # Head lines around places where lines were only removed: deleting a dedup check
+    # changes the code that stays as much as adding a line would.
+    deletion_sites: frozenset[int] = frozenset()
 
     @property
     def mode_changed(self) -> bool:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from analyzers.extract import SourceFile
+import tree_sitter as ts
+
+from analyzers.extract import Extraction, SourceFile
 from analyzers.facts import Fact
 from analyzers.javascript import (
     errors,
@@ -45,7 +47,7 @@ FAMILIES: list[Family] = [
 
 
 class JavaScriptExtractor:
-    def extract(self, source: SourceFile) -> Sequence[Fact]:
+    def extract(self, source: SourceFile) -> Sequence[Fact] | Extraction:
         # A Next.js route file is one by its path alone; it may name no framework at all.
         if not may_hold_facts(source.text) and not routes.is_route_file(source.path):
             return ()
@@ -55,4 +57,21 @@ class JavaScriptExtractor:
         facts: list[Fact] = []
         for family in FAMILIES:
             facts.extend(family(ctx))
+        if module.partial:
+            return Extraction(facts, partial=first_syntax_error(module.root))
         return facts
+
+
+def first_syntax_error(root: ts.Node) -> str:
+    """Where tree-sitter first gave up, as a reason a reader can find in the file."""
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        if node is not None and (node.is_error or node.is_missing):
+            what = f"missing {node.type}" if node.is_missing else "unexpected syntax"
+            return f"syntax error at line {node.start_point[0] + 1} ({what}); facts read around it"
+        if node is not None and node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return "syntax errors; facts read around them"

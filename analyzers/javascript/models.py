@@ -153,6 +153,7 @@ class _Models:
         self.shapes: dict[tuple[str, str], _Shape | None] = {}
         self.active: set[tuple[str, str]] = set()
         self.enum_cache: dict[str, tuple[str, ...] | None] = {}
+        self.schema_declarators: dict[str, ts.Node] = {}
 
     def extract(self) -> Iterator[Fact]:
         """Every model of the module, in the order they are declared."""
@@ -430,13 +431,11 @@ class _Models:
     # --- zod --------------------------------------------------------------------------------------
 
     def schemas(self) -> dict[str, ts.Node]:
-        """Bindings whose value is a zod object schema, by name (the outermost one per name)."""
+        """Declarations whose value is a zod object schema, by name (the first one per name)."""
         found: dict[str, ts.Node] = {}
-        for name, bound in self.m.bindings.items():
-            for declarator, value in bound:
-                if self.schema_shape(value, 0) is not None:
-                    found.setdefault(name, declarator)
-                    break
+        for name in self.m.bindings:
+            if self.schema_shape_named(name) is not None and name in self.schema_declarators:
+                found[name] = self.schema_declarators[name]
         return found
 
     def schema_shape_named(self, name: str) -> _Shape | None:
@@ -445,8 +444,16 @@ class _Models:
             if name in self.m.imports and self.uses_zod:
                 return _Shape(bases=[self.types.qualified_value(name)])
             return None
-        value = bound[0][1]
-        return self.memo(("schema", name), lambda: self.schema_shape(value, 1))
+
+        def make() -> _Shape | None:
+            for declarator, value in bound:
+                shape = self.schema_shape(value, 1)
+                if shape is not None:
+                    self.schema_declarators[name] = declarator
+                    return shape
+            return None
+
+        return self.memo(("schema", name), make)
 
     def is_zod(self, node: ts.Node | None) -> bool:
         """`z`, `z.coerce`: the zod namespace, however it is imported."""

@@ -72,6 +72,10 @@ def _query(language: str) -> ts.Query:
     return ts.Query(grammar(language), _JS_QUERY if language == "javascript" else _TS_QUERY)
 
 
+def _start(node: ts.Node) -> int:
+    return node.start_byte
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A qualified name (`axios.create().get`) and the call that made its head instance."""
@@ -160,7 +164,12 @@ class JsModule:
         self.root = self.tree.root_node
         self.partial = self.root.has_error
         self.name = module_name(path)
-        captures = ts.QueryCursor(_query(language)).captures(self.root)
+        # In document order: the cursor's lists are not, and vary from one parse to the next,
+        # which made "the first declaration" (and lookup's tie-break) change between runs.
+        captures = {
+            name: sorted(nodes, key=_start)
+            for name, nodes in ts.QueryCursor(_query(language)).captures(self.root).items()
+        }
         self.calls: list[ts.Node] = captures.get("call", [])
         self.news: list[ts.Node] = captures.get("new", [])
         self.catches: list[ts.Node] = captures.get("catch", [])

@@ -44,6 +44,7 @@ def test_git_diff_of_every_kind_of_change(tmp_path: Path) -> None:
     assert changes["keep.txt"].status is ChangeStatus.MODIFIED
     assert changes["keep.txt"].added_lines == {2, 4}
     assert changes["keep.txt"].removed_lines == {2}
+    assert changes["keep.txt"].deletion_sites == set()  # line 2 was replaced, not deleted
     assert changes["image.bin"].binary
     assert changes["run.sh"].mode_changed
     assert (changes["run.sh"].old_mode, changes["run.sh"].new_mode) == ("100644", "100755")

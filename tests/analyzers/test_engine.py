@@ -157,3 +157,19 @@ def test_checklist_ids_are_stable_across_line_moves() -> None:
     )
     assert [i.id for i in first.checklist] == [i.id for i in moved.checklist]
     assert first.checklist[0].id == item_id(first.findings[0])
+
+
+def test_removing_lines_inside_a_finding_reports_it() -> None:
+    """Deleting a guard changes the code that stays: changed-lines rules must see it."""
+    base = {
+        "svc/requirements.txt": "",
+        "svc/a.py": "def f():\n    check()\n    print(1)\n    x = 1\n",
+    }
+    head = {"svc/requirements.txt": "", "svc/a.py": "def f():\n    print(1)\n    x = 1\n"}
+    extractors = {"python": [PrintExtractor()]}
+    result = review_example(
+        Example(base=base, head=head), [_log_rule(Scope.CHANGED_LINES)], extractors
+    )
+    assert [(f.location.path, f.location.line) for f in result.findings if f.location] == [
+        ("svc/a.py", 2)
+    ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
 import tree_sitter as ts
 
 from analyzers.config import Config
@@ -103,12 +102,6 @@ def test_every_sampled_file_is_analysed_or_skipped_with_a_true_reason() -> None:
         assert reason == decode_reason, path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="JavaScriptExtractor.extract returns a plain list, never an Extraction with "
-    "`partial`, though JsModule knows `partial` (analyzers/javascript/__init__.py)",
-)
 def test_files_tree_sitter_reads_only_in_part_are_reported_partial() -> None:
     run = node_sample_review()
     partial = {s.path: s.reason for s in run.review.stats.files_partial}
@@ -216,12 +209,6 @@ def test_unreadable_files_are_skipped_and_broken_ones_read_in_part() -> None:
     assert result.stats.files_analyzed == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="JavaScriptExtractor.extract returns a plain list, never an Extraction with "
-    "`partial` (analyzers/javascript/__init__.py)",
-)
 def test_a_real_file_cut_short_is_read_in_part() -> None:
     root = installed_corpus()
     real = (root / "next/dist/lib/download-swc.js").read_text("utf-8")
