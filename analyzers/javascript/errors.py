@@ -28,6 +28,12 @@ EXTERNAL_SDKS = (
     "twilio",
     "@aws-sdk",
 )
+# Callee texts worth resolving: HTTP clients, SDK objects, or anything with a verb method.
+_MAY_CALL_OUT = re.compile(
+    r"fetch|axios|\bgot\b|\bky\b|request|supabase|stripe|openai|resend|twilio|sendgrid|s3|"
+    r"\.(?:get|post|put|patch|delete|head|create|from|rpc|send)$",
+    re.I,
+)
 # A client of an external system made in another module of the service (`lib/supabase.ts`).
 _SDK_CLIENT = re.compile(
     r"(?:^|\.)(?:supabase|stripe|openai|resend|twilio|sendgrid|s3)(?:\(\))?\.", re.I
@@ -48,13 +54,9 @@ def extract(ctx: JsContext) -> Iterator[Fact]:
         yield _handler(
             ctx, clause, clause.child_by_field_name("body"), text(param) or None, guarded
         )
-    for call in ctx.module.calls:
+    for call in ctx.module.promise_catches:
         callee = call.child_by_field_name("function")
-        if (
-            callee is None
-            or callee.type != "member_expression"
-            or text(callee.child_by_field_name("property")) != "catch"
-        ):
+        if callee is None:
             continue
         args = call_arguments(call)
         handler = args[0] if args else None
@@ -74,9 +76,10 @@ def _guarded(ctx: JsContext, block: ts.Node | None, depth: int = 0) -> str | Non
     """The outbound call a block makes, itself or through a function of this module."""
     if block is None:
         return None
-    for call in ctx.module.calls:
-        if not (block.start_byte <= call.start_byte and call.end_byte <= block.end_byte):
-            continue
+    for call in ctx.module.calls_within(block):
+        callee_text = text(call.child_by_field_name("function"))
+        if not _MAY_CALL_OUT.search(callee_text) and (depth > 0 or "." in callee_text):
+            continue  # neither a client, an SDK, nor a local function that could call one
         client = _client(ctx, call)
         if client is not None:
             return f"{client.library} {client.method}"

@@ -10,6 +10,7 @@ parent chain only for the nodes a family asks about.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
@@ -57,7 +58,21 @@ _QUERY = """
 (catch_clause) @catch
 (class_declaration) @class
 (export_statement) @export
+(call_expression
+  function: (member_expression property: (property_identifier) @observe_name)
+  (#any-of? @observe_name
+    "log" "info" "warn" "error" "debug" "trace" "fatal" "child" "inc" "dec" "observe"
+    "increment" "decrement" "gauge" "timing" "histogram" "add" "record" "distribution"
+    "startActiveSpan" "startSpan" "recordException" "setStatus" "addEvent" "startTransaction"
+    "captureException" "captureMessage" "notify")
+) @observe_call
+(call_expression
+  function: (member_expression property: (property_identifier) @catch_name)
+  (#eq? @catch_name "catch")
+) @promise_catch
 """
+# The predicates above run in C: families that only care about these calls get them without
+# looking at every call of the file in Python.
 _JS_QUERY = _QUERY + "(class) @class\n"
 # Type declarations exist in the TypeScript grammars only: the data models family reads them.
 _TS_QUERY = (
@@ -171,6 +186,8 @@ class JsModule:
             for name, nodes in ts.QueryCursor(_query(language)).captures(self.root).items()
         }
         self.calls: list[ts.Node] = captures.get("call", [])
+        self.observe_calls: list[ts.Node] = captures.get("observe_call", [])
+        self.promise_catches: list[ts.Node] = captures.get("promise_catch", [])
         self.news: list[ts.Node] = captures.get("new", [])
         self.catches: list[ts.Node] = captures.get("catch", [])
         self.classes: list[ts.Node] = captures.get("class", [])
@@ -191,6 +208,7 @@ class JsModule:
         for node in captures.get("declarator", []):
             self._declarator(node)
         self._scopes: dict[int, ts.Node] = {}
+        self._call_starts: list[int] | None = None
 
     # --- locations -------------------------------------------------------------------------
 
@@ -291,6 +309,15 @@ class JsModule:
             return None
         args = call_arguments(node)
         return string_value(args[0]) if args else None
+
+    def calls_within(self, node: ts.Node) -> list[ts.Node]:
+        """The calls inside a node's span, found by bisection instead of a scan of all calls."""
+        if self._call_starts is None:
+            self.calls.sort(key=lambda call: call.start_byte)
+            self._call_starts = [call.start_byte for call in self.calls]
+        low = bisect.bisect_left(self._call_starts, node.start_byte)
+        high = bisect.bisect_right(self._call_starts, node.end_byte)
+        return [call for call in self.calls[low:high] if call.end_byte <= node.end_byte]
 
     def scope_of(self, node: ts.Node) -> ts.Node:
         """The nearest block, function or program enclosing a node.

@@ -63,7 +63,7 @@ def extract(ctx: JsContext) -> Iterator[Fact]:
         "console.", "log", "metric", "Counter", "statsd", "span", "Span", "Sentry", "trace"
     ):
         return
-    for call in ctx.module.calls:
+    for call in ctx.module.observe_calls:
         kind = kind_of_call(ctx, call)
         if kind is None:
             continue
