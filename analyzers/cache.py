@@ -14,7 +14,7 @@ from typing import Protocol
 from analyzers.facts import FileFacts
 
 # Bump when an extractor's output changes, so that cached facts are not reused.
-ANALYZER_VERSION = "2"  # 2: JS webhooks, jobs and SDK facts; ExternalCall; vercel.json
+ANALYZER_VERSION = "3"  # 3: JS models, call types and wrappers; partial parses
 
 
 class FactCache(Protocol):

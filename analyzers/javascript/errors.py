@@ -100,17 +100,10 @@ def _local_function(ctx: JsContext, name: str) -> ts.Node | None:
     """`handleEvent` declared in this module (a function declaration or a const arrow)."""
     if "." in name:
         return None
-    for declarator, value in ctx.module.bindings.get(name, []):
+    for _, value in ctx.module.bindings.get(name, []):
         if value.type in FUNCTION_TYPES:
             return value.child_by_field_name("body")
-        del declarator
-    for node in ctx.module.root.named_children:
-        inner = node.child_by_field_name("declaration") if node.type == "export_statement" else node
-        if inner is None or inner.type != "function_declaration":
-            continue
-        if text(inner.child_by_field_name("name")) == name:
-            return inner.child_by_field_name("body")
-    return None
+    return ctx.module.function_bodies().get(name)
 
 
 def _handler(

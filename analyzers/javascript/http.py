@@ -33,8 +33,12 @@ FETCHES = frozenset(
     {
         "fetch",
         "node-fetch",
+        "node-fetch.default",
         "cross-fetch",
+        "cross-fetch.fetch",
         "isomorphic-fetch",
+        "whatwg-fetch",
+        "whatwg-fetch.fetch",
         "undici.fetch",
         "globalThis.fetch",
         "window.fetch",
@@ -105,7 +109,10 @@ def extract(ctx: JsContext) -> Iterator[Fact]:
         callee = unwrap(call.child_by_field_name("function"))
         if callee is None or callee.type not in ("identifier", "member_expression"):
             continue
-        last = text(callee).rsplit(".", 1)[-1]
+        # The last name only: copying the whole chain's text is quadratic on long chains.
+        last = text(
+            callee.child_by_field_name("property") if callee.type == "member_expression" else callee
+        )
         if (
             last not in FETCHES
             and last not in VERBS

@@ -111,6 +111,19 @@ def unwrap(node: ts.Node | None) -> ts.Node | None:
     return node
 
 
+def _parameter_names(params: ts.Node) -> set[str]:
+    if params.type == "identifier":
+        return {text(params)}
+    names = set()
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern") or param
+        if pattern.type == "identifier":
+            names.add(text(pattern))
+        elif pattern.type == "assignment_pattern":
+            names.add(text(pattern.child_by_field_name("left")))
+    return names
+
+
 def kind(node: ts.Node | None) -> str:
     """The type of what an expression is once wrappers are removed; "" for nothing."""
     inner = unwrap(node)
@@ -209,6 +222,7 @@ class JsModule:
             self._declarator(node)
         self._scopes: dict[int, ts.Node] = {}
         self._call_starts: list[int] | None = None
+        self._function_bodies: dict[str, ts.Node] | None = None
 
     # --- locations -------------------------------------------------------------------------
 
@@ -310,6 +324,36 @@ class JsModule:
         args = call_arguments(node)
         return string_value(args[0]) if args else None
 
+    def function_bodies(self) -> dict[str, ts.Node]:
+        """Bodies of the module's top-level function declarations by name, built once."""
+        if self._function_bodies is None:
+            bodies: dict[str, ts.Node] = {}
+            for node in self.root.named_children:
+                inner = (
+                    node.child_by_field_name("declaration")
+                    if node.type == "export_statement"
+                    else node
+                )
+                if inner is not None and inner.type == "function_declaration":
+                    body = inner.child_by_field_name("body")
+                    if body is not None:
+                        bodies[text(inner.child_by_field_name("name"))] = body
+            self._function_bodies = bodies
+        return self._function_bodies
+
+    def is_parameter(self, name: str, at: ts.Node, within: ts.Node) -> bool:
+        """Whether a parameter of a function between `at` and `within` is called `name`."""
+        current = at.parent
+        while current is not None and current is not within:
+            if current.type in FUNCTION_TYPES:
+                params = current.child_by_field_name("parameters") or current.child_by_field_name(
+                    "parameter"
+                )
+                if params is not None and name in _parameter_names(params):
+                    return True
+            current = current.parent
+        return False
+
     def calls_within(self, node: ts.Node) -> list[ts.Node]:
         """The calls inside a node's span, found by bisection instead of a scan of all calls."""
         if self._call_starts is None:
@@ -339,14 +383,17 @@ class JsModule:
         candidates = self.bindings.get(name)
         if not candidates:
             return None
-        best: tuple[int, ts.Node] | None = None
+        best: tuple[int, ts.Node, ts.Node] | None = None
         for declarator, value in candidates:
             scope = self.scope_of(declarator)
             if scope.start_byte <= at.start_byte and at.end_byte <= scope.end_byte:
                 size = scope.end_byte - scope.start_byte
                 if best is None or size <= best[0]:
-                    best = (size, value)
-        return best[1] if best is not None else None
+                    best = (size, value, scope)
+        if best is None:
+            return None
+        # A parameter of a function inside that scope shadows the binding: `f(url)` is its own.
+        return None if self.is_parameter(name, at, best[2]) else best[1]
 
     def class_of(self, node: ts.Node) -> ts.Node | None:
         current = node.parent

@@ -29,7 +29,6 @@ code declares, never from a guess:
 
 from __future__ import annotations
 
-import posixpath
 import weakref
 from collections.abc import Iterator
 
@@ -510,7 +509,3 @@ def _descendants(node: ts.Node) -> Iterator[ts.Node]:
         yield current
         if current.type not in FUNCTION_TYPES:
             stack.extend(reversed(current.named_children))
-
-
-def dirname(path: str) -> str:
-    return posixpath.dirname(path)

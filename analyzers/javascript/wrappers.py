@@ -33,10 +33,11 @@ Extraction, per file:
 
 Composition: a call's callee (a dotted import path) is the wrapper whose
 module ends with the path's module part at a dot (`@/lib/api-client` is
-`src/lib/...` for files under `src/`, else matched by suffix); a workspace
-package (`@acme/api`) matches the only wrapper of that name in a module
-under the package's folder. A wrapper built on another wrapper takes the
-inner one's base, library, timeout and retry, and its own parameters' roles.
+`src/lib/...` for files under `src/`, else matched by suffix), the caller's
+own service first, then the shortest module; a workspace package (`@acme/api`)
+matches a wrapper of that name in a module under a folder named `api`. A
+wrapper built on another wrapper takes the inner one's base, library, timeout
+and retry, and its own parameters' roles.
 A matched call with a URL becomes an `OutboundCall` at the call site (url =
 base + path, method from the call's options unless the wrapper fixes it,
 request type from the body argument, response type from the call's type
@@ -139,6 +140,20 @@ _STRINGISH = frozenset(
         "call_expression",
     }
 )
+_HEAD = re.compile(rb"[A-Za-z_$][\w$]*")
+_SHORT_CLIENTS = re.compile(r"\b(?:ky|got)\b")
+
+
+def _mentions_client(source: str) -> bool:
+    # Substring checks run about 8 times faster than the regex alternation over a whole file.
+    if "fetch" in source or "axios" in source:
+        return True
+    return ("ky" in source or "got" in source) and _SHORT_CLIENTS.search(source) is not None
+
+
+_CLIENT_PACKAGES = frozenset(
+    {"axios", "ky", "got", "node-fetch", "cross-fetch", "isomorphic-fetch", "undici"}
+)
 _CLIENT_NAMES = frozenset(http.FETCHES) | frozenset(http.VERBS) | {"request", "axios", "got", "ky"}
 
 
@@ -165,7 +180,8 @@ class _Finder:
         self.m = ctx.module
         self.types = Types(ctx)
         self._retried: dict[str, RetryPolicy] | None = None
-        self.instances = self._class_instances()
+        self._instances: dict[str, str] | None = None
+        self.clients = _mentions_client(ctx.text)
 
     # --- the module's own wrappers -------------------------------------------------------------
 
@@ -192,20 +208,49 @@ class _Finder:
             if site.url_like or site.passes_param:
                 yield self.wrapper_call(site)
 
-    def direct_wrappers(self) -> Iterator[FetchWrapper]:
-        if not self.ctx.mentions("fetch", "axios", "ky", "got"):
+    def calls_from(self, heads: set[str]) -> Iterator[tuple[ts.Node, ts.Node]]:
+        """(call, callee) for the calls whose callee starts with one of `heads`.
+
+        Decided on the source bytes at the call's start before any node is read: most calls
+        of a file start with a name no wrapper can hang from, and this runs for every call.
+        """
+        if not heads:
             return
+        wanted = {head.encode() for head in heads}
+        source = self.m.source
         for call in self.m.calls:
+            found = _HEAD.match(source, call.start_byte)
+            if found is None:
+                continue
+            head = found.group()
+            if head not in wanted and head != b"await":  # `await x.get<T>()` starts with await
+                continue
             callee = unwrap(call.child_by_field_name("function"))
-            if callee is None:
-                continue
-            if callee.type == "member_expression":
-                last = callee.child_by_field_name("property")
-            elif callee.type == "identifier":
-                last = callee
-            else:
-                continue
-            if text(last) not in _CLIENT_NAMES:
+            if callee is not None and callee.type in ("identifier", "member_expression"):
+                if head == b"await" and text(callee).partition(".")[0] not in heads:
+                    continue
+                yield call, callee
+
+    def client_heads(self) -> set[str]:
+        """Names an HTTP client call can start with: fetch, the clients' imports, `this`, and
+        module bindings made by a client (`const api = axios.create(...)`)."""
+        if not self.clients:
+            return set()
+        heads = {"fetch", "globalThis", "window", "this"}
+        for name, qualified in self.m.imports.items():
+            if qualified.partition(".")[0] in _CLIENT_PACKAGES:
+                heads.add(name)
+        for name, bound in self.m.bindings.items():
+            value = unwrap(bound[0][1])
+            if value is not None and value.type == "call_expression":
+                made = text(value.child_by_field_name("function")).partition(".")[0]
+                if made in heads:
+                    heads.add(name)
+        return heads
+
+    def direct_wrappers(self) -> Iterator[FetchWrapper]:
+        for call, callee in self.calls_from(self.client_heads()):
+            if text(callee).rpartition(".")[2].strip() not in _CLIENT_NAMES:
                 continue
             function = self.m.enclosing_function(call)
             if function is None or not self.may_take_url(call, function):
@@ -315,6 +360,7 @@ class _Finder:
         if options is None or options.type != "object":
             return flow
         last_spread = -1
+        literal_at = -1
         for position, member in enumerate(options.named_children):
             if member.type == "spread_element" and member.named_children:
                 index = self.param_of(function, names, member.named_children[0], True)
@@ -325,12 +371,13 @@ class _Finder:
                 value = unwrap(member.child_by_field_name("value"))
                 literal = string_value(value)
                 if literal is not None:
-                    flow.method = literal.upper()
-                    flow.method_fixed = position > last_spread
+                    flow.method, literal_at = literal.upper(), position
                 elif value is not None:
                     self.method_from(function, names, value, flow)
             elif member.type == "shorthand_property_identifier" and text(member) == "method":
                 self.method_from(function, names, member, flow)
+        # `{ ...init, method: 'GET' }` fixes the method; `{ method: 'GET', ...init }` defaults it
+        flow.method_fixed = literal_at > last_spread
         body = _body_value(object_property(options, "body"))
         index = self.param_of(function, names, body)
         if index is not None:
@@ -407,7 +454,7 @@ class _Finder:
 
     def instance_wrappers(self) -> Iterator[FetchWrapper]:
         """`export const api = axios.create({ baseURL })`: its `.get(path)` from other modules."""
-        if not self.ctx.mentions("axios", "ky", "got"):
+        if not self.clients:
             return
         for name, bound in self.m.bindings.items():
             declarator, value = bound[0]
@@ -513,8 +560,14 @@ class _Finder:
                     return True
         return False
 
-    def _class_instances(self) -> dict[str, str]:
+    @property
+    def instances(self) -> dict[str, str]:
         """Module-level `const api = new ApiClient(...)`: instance name -> class name."""
+        if self._instances is None:
+            self._instances = self._class_instances()
+        return self._instances
+
+    def _class_instances(self) -> dict[str, str]:
         found: dict[str, str] = {}
         if not self.m.news:
             return found
@@ -550,12 +603,8 @@ class _Finder:
             if text(cls.child_by_field_name("name")) in local_roots
             or (_base_class(cls) or "") in imported | local_roots
         }
-        if not (local_roots or imported or classes):
-            return
-        for call in self.m.calls:
-            callee = unwrap(call.child_by_field_name("function"))
-            if callee is None or callee.type not in ("identifier", "member_expression"):
-                continue
+        heads = imported | local_roots | ({"this"} if classes else set())
+        for call, callee in self.calls_from(heads):
             root = callee
             while root.type == "member_expression":
                 root = root.child_by_field_name("object") or root
@@ -689,7 +738,10 @@ class _Finder:
 
     def wrapper_call(self, site: _Site) -> WrapperCall:
         call, caller = site.call, site.caller
-        params = parameters(caller) if caller is not None else []
+        # What flows from the caller's parameters matters only if the caller can be a wrapper
+        # itself, which takes a name to be called by.
+        named = self.label(caller) if caller is not None else None
+        params = parameters(caller) if caller is not None and named else []
         names = [name for name, _ in params]
         arguments = tuple(self.argument(a, caller, names) for a in call_arguments(call))
         defaults: list[tuple[str, str]] = []
@@ -706,7 +758,7 @@ class _Finder:
         hook, around = _hook(self, call)
         function = around if hook is not None else caller
         passes = any(a.param is not None for a in arguments)
-        label = self.label(caller) if caller is not None and passes else None
+        label = named if passes else None
         call_text = text(call)
         return WrapperCall(
             service=self.ctx.service,
@@ -905,6 +957,13 @@ def compose_wrapper_calls(files: Sequence[FileFacts]) -> tuple[FileFacts, ...]:
     if not any(isinstance(f, WrapperCall) for file in files for f in file.facts):
         return tuple(files)
     index = _Index(files)
+    # Every call first: which wrappers something matched is known only once all are read.
+    composed: dict[int, object] = {
+        id(fact): index.compose(fact)
+        for file in files
+        for fact in file.facts
+        if isinstance(fact, WrapperCall)
+    }
     out: list[FileFacts] = []
     for file in files:
         if not any(isinstance(f, WrapperCall | FetchWrapper) for f in file.facts):
@@ -916,17 +975,15 @@ def compose_wrapper_calls(files: Sequence[FileFacts]) -> tuple[FileFacts, ...]:
         facts: list[Fact] = []
         for fact in file.facts:
             if isinstance(fact, WrapperCall):
-                composed = index.compose(fact, file.path)
-                if composed is _UNMATCHED:
+                made = composed[id(fact)]
+                if made is _UNMATCHED:
                     facts.append(fact)
-                elif isinstance(composed, OutboundCall):
-                    key = (composed.location, composed.method, composed.url)
-                    if key not in existing:
+                elif isinstance(made, OutboundCall):
+                    key = (made.location, made.method, made.url)
+                    if key not in existing:  # one call per site and URL, whoever found it
                         existing.add(key)
-                        facts.append(composed)
-            elif isinstance(fact, FetchWrapper) and fact.ref in index.used:
-                continue
-            else:
+                        facts.append(made)
+            elif not (isinstance(fact, FetchWrapper) and fact.ref in index.used):
                 facts.append(fact)
         out.append(replace(file, facts=tuple(facts)))
     return tuple(out)
@@ -1107,7 +1164,7 @@ class _Index:
             aliases=call.caller_aliases,
         )
 
-    def compose(self, call: WrapperCall, path: str) -> object:
+    def compose(self, call: WrapperCall) -> object:
         """The call's `OutboundCall`, None for a call that defines a wrapper, or `_UNMATCHED`."""
         wrapper = self.inner(call)
         if wrapper is None:

@@ -159,7 +159,11 @@ def _install(target: Path, spec: Path) -> None:
             f"installing the JavaScript corpus pinned by {spec}/package-lock.json "
             f"(the npm registry must be reachable):\n{tail}"
         )
-    _check_versions(staging / "node_modules", spec)
+    try:
+        _check_versions(staging / "node_modules", spec)
+    except NodeCorpusError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     (staging / DONE).write_text(digest(spec) + "\n", "utf-8")
     shutil.rmtree(target, ignore_errors=True)  # an install that died half-way
     staging.rename(target)

@@ -151,8 +151,10 @@ def test_an_install_of_other_versions_is_refused(
     spec: Path, fake_npm: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_VERSION", "0.0.1")
+    root = tmp_path / "cache"
     with pytest.raises(NodeCorpusError, match=r"left-pad: 0\.0\.1 installed, 1\.3\.0 pinned"):
-        ensure_installed(spec, tmp_path / "cache")
+        ensure_installed(spec, root)
+    assert [p.name for p in root.iterdir()] == [f"{digest(spec)}.lock"]
 
 
 def test_without_npm_the_error_says_what_to_install(

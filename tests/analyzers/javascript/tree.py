@@ -12,8 +12,9 @@ from pathlib import Path
 
 from analyzers.cache import MemoryFactCache
 from analyzers.config import Config
-from analyzers.extract import FileAnalyzer
-from analyzers.facts import FileFacts
+from analyzers.extract import Extraction, FileAnalyzer, SourceFile
+from analyzers.facts import Fact, FileFacts
+from analyzers.javascript import JavaScriptExtractor
 from analyzers.paths import language_of
 from analyzers.registry import DEFAULT_COMPOSERS, default_extractors
 from analyzers.services import manifest_reader, resolve_services
@@ -45,3 +46,11 @@ def tree_facts(files: Mapping[str, str], composed: bool = True) -> dict[str, Fil
         for compose in DEFAULT_COMPOSERS:
             found = list(compose(found))
     return {f.path: f for f in found}
+
+
+def file_facts(path: str, text: str, service: str = "web") -> list[Fact]:
+    """One file's facts from the JavaScript extractor; the sources of tests parse whole."""
+    language = language_of(path) or "typescript"
+    found = JavaScriptExtractor().extract(SourceFile(path, service, language, text))
+    assert not isinstance(found, Extraction), found.partial
+    return list(found)
