@@ -124,6 +124,38 @@ def test_every_planted_python_risk_is_reported(example: tuple[Path, str, str]) -
         ), f"{family} risk at {path}:{first}-{last} not reported"
 
 
+# The TypeScript-side families the analyzer's rules cover. Not here: retry (row 6 is a POST,
+# which no rule retries without an idempotency key), and route-missing, cascading and
+# contract breaks, which need the cross-service graph.
+TYPESCRIPT_FAMILIES = {
+    "timeout", "webhook-raw-body", "idempotency", "swallowed-error", "dead-letter", "cron-overlap",
+}  # fmt: skip
+
+
+def test_every_planted_typescript_risk_is_reported(example: tuple[Path, str, str]) -> None:
+    _, text = _review(example, "--format", "json")
+    findings = json.loads(text)["findings"]
+    planted = _planted_risks(".ts", TYPESCRIPT_FAMILIES)
+    assert len(planted) >= 7
+    for family, path, first, last in planted:
+        assert any(
+            f["family"] == family and f["path"] == path and first <= f["line"] <= last
+            for f in findings
+        ), f"{family} risk at {path}:{first}-{last} not reported"
+
+
+def test_typescript_risks_land_in_their_report_sections(example: tuple[Path, str, str]) -> None:
+    _, markdown = _review(example)
+    sections = dict(
+        zip(SECTIONS, re.split(r"^### .+$", markdown, flags=re.MULTILINE)[1:], strict=True)
+    )
+    assert "FLOW207" in sections["Critical Vulnerabilities"]
+    resilience = sections["Resilience & Error Handling Review"]
+    for code in ("FLOW204", "FLOW205", "FLOW207", "FLOW401", "FLOW502", "FLOW503"):
+        assert code in resilience, code
+    assert "services/core-api/src/webhooks/stripe.ts" in sections["Implementation Checklist"]
+
+
 def test_python_risks_land_in_their_report_sections(example: tuple[Path, str, str]) -> None:
     _, markdown = _review(example)
     sections = dict(

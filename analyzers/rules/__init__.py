@@ -36,6 +36,9 @@ from analyzers.rules.flow401_swallowed_error import SwallowedError
 from analyzers.rules.flow402_unobserved_integration_call import UnobservedIntegrationCall
 from analyzers.rules.flow501_job_without_failure_path import JobWithoutFailurePath
 from analyzers.rules.flow502_overlapping_schedule import OverlappingSchedule
+from analyzers.rules.flow503_webhook_acknowledged_after_failure import (
+    WebhookAcknowledgedAfterFailure,
+)
 
 ALL_RULES: tuple[type[Rule], ...] = (
     CrossServiceChangeWithoutTests,
@@ -57,6 +60,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnobservedIntegrationCall,
     JobWithoutFailurePath,
     OverlappingSchedule,
+    WebhookAcknowledgedAfterFailure,
 )
 
 
