@@ -17,7 +17,6 @@ import tree_sitter as ts
 from analyzers.facts import Fact, OutboundCall, RetryPolicy
 from analyzers.javascript.context import JsContext
 from analyzers.javascript.module import (
-    FUNCTION_TYPES,
     call_arguments,
     kind,
     object_property,
@@ -292,37 +291,25 @@ def _retry(
 
 def _retry_wrapper(ctx: JsContext, call: ts.Node) -> RetryPolicy | None:
     """The call inside a function handed to `pRetry(...)`, `retry(...)`, `backOff(...)`."""
-    current = call.parent
-    while current is not None:
-        if (
-            current.type in FUNCTION_TYPES
-            and current.parent is not None
-            and current.parent.type == "arguments"
-        ):
-            outer = current.parent.parent
-            if outer is not None and outer.type == "call_expression":
-                resolved = ctx.module.callee(outer)
-                name = resolved.name if resolved else text(outer.child_by_field_name("function"))
-                if name.startswith(
-                    ("p-retry", "async-retry", "exponential-backoff", "retry")
-                ) or name.endswith(("pRetry", "backOff", "retry")):
-                    args = call_arguments(outer)
-                    config = args[1] if len(args) > 1 else None
-                    retries = _number(
-                        object_property(config, "retries")
-                        or object_property(config, "numOfAttempts")
-                    )
-                    jitter = text(
-                        object_property(config, "randomize") or object_property(config, "jitter")
-                    )
-                    return RetryPolicy(
-                        int(retries) if retries is not None else 10,  # p-retry's default
-                        True,
-                        jitter in ("true", '"full"', "'full'"),
-                        name.split(".")[0],
-                        True,
-                    )
-        current = current.parent
+    for outer in ctx.module.callback_calls(call):
+        resolved = ctx.module.callee(outer)
+        name = resolved.name if resolved else text(outer.child_by_field_name("function"))
+        retrying = name.startswith(("p-retry", "async-retry", "exponential-backoff", "retry"))
+        if not (retrying or name.endswith(("pRetry", "backOff", "retry"))):
+            continue
+        args = call_arguments(outer)
+        config = args[1] if len(args) > 1 else None
+        retries = _number(
+            object_property(config, "retries") or object_property(config, "numOfAttempts")
+        )
+        jitter = text(object_property(config, "randomize") or object_property(config, "jitter"))
+        return RetryPolicy(
+            int(retries) if retries is not None else 10,  # p-retry's default
+            True,
+            jitter in ("true", '"full"', "'full'"),
+            name.split(".")[0],
+            True,
+        )
     return None
 
 
@@ -361,22 +348,9 @@ def _loop_retry(ctx: JsContext, call: ts.Node, function: ts.Node | None) -> Retr
 def _data_loops(ctx: JsContext, call: ts.Node, function: ts.Node | None) -> list[ts.Node]:
     """Loops over data around the call, and `.map(...)`/`.forEach(...)` fan-outs."""
     loops = [loop for loop in ctx.module.loops_around(call, function) if not _is_retry_loop(loop)]
-    current = call.parent
-    while current is not None:
-        if (
-            current.type in FUNCTION_TYPES
-            and current.parent is not None
-            and current.parent.type == "arguments"
-        ):
-            outer = current.parent.parent
-            fn = outer.child_by_field_name("function") if outer is not None else None
-            prop = (
-                fn.child_by_field_name("property")
-                if fn is not None and fn.type == "member_expression"
-                else None
-            )
-            if outer is not None and text(prop) in FAN_OUT:
-                loops.append(outer)
-            break
-        current = current.parent
+    outer = next(ctx.module.callback_calls(call), None)
+    fn = outer.child_by_field_name("function") if outer is not None else None
+    method = fn.child_by_field_name("property") if fn is not None else None
+    if outer is not None and method is not None and text(method) in FAN_OUT:
+        loops.append(outer)
     return loops

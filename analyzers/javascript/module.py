@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -496,6 +497,24 @@ class JsModule:
         if cls is not None and function.type == "method_definition":
             label = f"{text(cls.child_by_field_name('name'))}.{label}"
         return label or "<anonymous>"
+
+    def callback_calls(self, node: ts.Node) -> Iterator[ts.Node]:
+        """Calls that a function around `node` is passed to, innermost first.
+
+        `pRetry(() => fetch(url))` and `items.map((item) => fetch(...))`: the call of
+        `pRetry` and of `items.map`, which decide how often `fetch` runs.
+        """
+        current = node.parent
+        while current is not None:
+            if (
+                current.type in FUNCTION_TYPES
+                and current.parent is not None
+                and current.parent.type == "arguments"
+                and current.parent.parent is not None
+                and current.parent.parent.type == "call_expression"
+            ):
+                yield current.parent.parent
+            current = current.parent
 
     def loops_around(self, node: ts.Node, stop: ts.Node | None) -> list[ts.Node]:
         """Loops between `node` and `stop` (its function), innermost first."""
