@@ -519,13 +519,8 @@ class _Finder:
             parent = parent.parent
         if parent is None:
             return None
-        if parent.type == "variable_declarator":
-            target = parent.child_by_field_name("name")
-            return text(target) if target is not None and target.type == "identifier" else None
-        if parent.type == "pair":
-            owner = _object_label(parent.parent)
-            key = _key_text(parent.child_by_field_name("key"))
-            return f"{owner}.{key}" if owner and key else None
+        if parent.type in ("variable_declarator", "pair"):
+            return _bound_label(parent)
         if parent.type in ("public_field_definition", "field_definition"):
             cls = self.m.class_of(parent)
             field_name = parent.child_by_field_name("name") or parent.child_by_field_name(
@@ -882,8 +877,11 @@ def _object_label(obj: ts.Node | None) -> str | None:
     parent = obj.parent
     while parent is not None and parent.type in TRANSPARENT:
         parent = parent.parent
-    if parent is None:
-        return None
+    return _bound_label(parent) if parent is not None else None
+
+
+def _bound_label(parent: ts.Node) -> str | None:
+    """`api` for `const api = <value>`, `apiClient.get` for `get: <value>` in `apiClient`."""
     if parent.type == "variable_declarator":
         target = parent.child_by_field_name("name")
         return text(target) if target is not None and target.type == "identifier" else None
