@@ -25,7 +25,7 @@ from analyzers.javascript.module import (
     unwrap,
 )
 from analyzers.javascript.types import Types
-from analyzers.python.values import Template, placeholder
+from analyzers.templates import Template, placeholder
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 FETCHES = frozenset(

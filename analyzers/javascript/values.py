@@ -10,7 +10,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from analyzers.javascript.module import JsModule, call_arguments, string_value, text, unwrap
-from analyzers.python.values import Template, placeholder
+from analyzers.templates import Template, placeholder
 
 
 class Values:

@@ -78,7 +78,7 @@ from analyzers.javascript.module import (
 from analyzers.javascript.types import Types, import_path, parameters, return_type, type_params
 from analyzers.javascript.types import unpromise as _unpromise
 from analyzers.modules import module_name
-from analyzers.python.values import Template
+from analyzers.templates import Template
 
 PATHISH = re.compile(r"path|url|uri|endpoint|route|resource|href|input", re.I)
 HOOKS = re.compile(

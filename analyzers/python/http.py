@@ -27,7 +27,8 @@ from analyzers.python.syntax import (
     literal,
     positional,
 )
-from analyzers.python.values import Template, number, placeholder
+from analyzers.python.values import number
+from analyzers.templates import Template, placeholder
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 _VERB = "|".join(VERBS)

@@ -8,13 +8,11 @@ the code does not fix stays a placeholder named after what holds it
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import libcst as cst
 
 from analyzers.python.module import FunctionInfo, PyModule
 from analyzers.python.syntax import UNKNOWN, dotted, kwarg, literal, positional
+from analyzers.templates import Template, placeholder
 
 ENV_GETTERS = frozenset(
     {"os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get", "getenv"}
@@ -26,24 +24,6 @@ SETTINGS_BASES = frozenset(
         "pydantic_settings.main.BaseSettings",
     }
 )
-_SAFE = re.compile(r"[^A-Za-z0-9_.\-\[\]]+")
-
-
-@dataclass(frozen=True)
-class Template:
-    text: str
-    defaults: tuple[tuple[str, str], ...] = ()
-
-    def __add__(self, other: Template) -> Template:
-        return Template(self.text + other.text, self.defaults + other.defaults)
-
-    @property
-    def resolved(self) -> bool:
-        return "{" not in self.text
-
-
-def placeholder(name: str) -> Template:
-    return Template("{" + (_SAFE.sub("_", name).strip("_") or "value") + "}")
 
 
 class Values:
