@@ -14,7 +14,7 @@ from typing import Protocol
 from analyzers.facts import FileFacts
 
 # Bump when an extractor's output changes, so that cached facts are not reused.
-ANALYZER_VERSION = "3"  # 3: JS models, call types and wrappers; partial parses
+ANALYZER_VERSION = "4"  # 4: field locations, OpenAPI, request params; 3: JS models
 
 
 class FactCache(Protocol):

@@ -86,6 +86,10 @@ class ModelField:
     # The field is also accepted under `name` on input (pydantic `populate_by_name`);
     # only set when `wire_name` differs from `name`.
     accepts_name: bool = False
+    # Where the field is declared: a model's fields may come from bases in other files, and
+    # a contract finding points at the field itself. None when the extractor cannot tell.
+    # Not part of equality: moving a field does not change the contract.
+    location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 
 import tree_sitter as ts
 
-from analyzers.facts import DataModel, Fact, FileFacts, ModelField
+from analyzers.facts import DataModel, Fact, FileFacts, Location, ModelField
 from analyzers.javascript.context import JsContext
 from analyzers.javascript.module import call_arguments, object_keys, string_value, text, unwrap
 from analyzers.javascript.types import Types, annotation, inferred_schema
@@ -322,6 +322,10 @@ class _Models:
                 fields[found.name] = found
         return fields
 
+    def field_location(self, node: ts.Node) -> Location:
+        line = node.start_point[0] + 1
+        return Location(self.m.path, line, line)
+
     def property(self, node: ts.Node) -> ModelField | None:
         key = node.child_by_field_name("name")
         if key is None:
@@ -336,8 +340,9 @@ class _Models:
             return None
         optional = any(child.type == "?" for child in node.children)
         type_node = annotation(node)
+        where = self.field_location(node)
         if type_node is None:
-            return ModelField(name, name, "", not optional, False)
+            return ModelField(name, name, "", not optional, False, location=where)
         alternatives = _alternatives(type_node)
         nullable = any(_is_null(a) or _admits_null(a) for a in alternatives)
         undefined = any(_is_undefined(a) for a in alternatives)
@@ -348,6 +353,7 @@ class _Models:
             not optional and not undefined,
             nullable,
             self.enum_values(type_node, 0),
+            location=where,
         )
 
     # --- enumerations -----------------------------------------------------------------------------
@@ -532,7 +538,13 @@ class _Models:
                 if spec.nullable and "null" not in type_text.split(" | "):
                     type_text = f"{type_text} | null"
                 shape.fields[name] = ModelField(
-                    name, name, type_text, spec.required, spec.nullable, spec.enum_values
+                    name,
+                    name,
+                    type_text,
+                    spec.required,
+                    spec.nullable,
+                    spec.enum_values,
+                    location=self.field_location(member),
                 )
             elif member.type == "spread_element" and member.named_children:
                 spread = unwrap(member.named_children[0])

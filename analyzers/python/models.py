@@ -60,7 +60,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from analyzers.facts import DataModel, Fact, FileFacts, ModelField
+from analyzers.facts import DataModel, Fact, FileFacts, Location, ModelField
 from analyzers.python.context import PyContext
 from analyzers.python.module import ClassInfo, FunctionInfo, PyModule
 from analyzers.python.syntax import UNKNOWN, descendants, dotted, kwarg, literal, positional
@@ -334,6 +334,7 @@ class _Spec:
     default: _Default
     enum_values: tuple[str, ...]
     required: bool | None = None  # TypedDict Required[...] / NotRequired[...]
+    location: Location | None = None
 
 
 class _Models:
@@ -591,7 +592,7 @@ class _Models:
             kind.flavour == "attrs-auto" and self.unannotated_attribs(cls)
         )
         total = literal(cls.keywords.get("total")) is not False
-        for name, annotation, value in _assignments(cls.node):
+        for name, annotation, value, target in _assignments(cls.node):
             if attrs_ib_only:
                 if self.callee(value) not in _ATTRS_FIELDS:
                     continue  # attrs without auto_attribs: only attr.ib() makes a field
@@ -603,12 +604,12 @@ class _Models:
                 continue
             spec = self.spec(name, annotation, value, kind, total)
             if spec is not None:
-                yield spec
+                yield replace(spec, location=self.ctx.loc(target))
 
     def unannotated_attribs(self, cls: ClassInfo) -> bool:
         return any(
             annotation is None and self.callee(value) in _ATTRS_FIELDS
-            for _, annotation, value in _assignments(cls.node)
+            for _, annotation, value, _ in _assignments(cls.node)
         )
 
     def spec(
@@ -776,7 +777,7 @@ class _Models:
         found: list[tuple[str, str]] = []
         names: set[str] = set()
         values: list[object] = []
-        for name, annotation, assigned in _assignments(cls.node):
+        for name, annotation, assigned, _ in _assignments(cls.node):
             if annotation is not None or assigned is None or name.startswith("_"):
                 continue
             if isinstance(assigned, cst.Lambda) or name in names:
@@ -1028,7 +1029,7 @@ def _first_arg(subscript: cst.Subscript) -> cst.BaseExpression | None:
 
 def _assignments(
     node: cst.ClassDef,
-) -> Iterator[tuple[str, cst.BaseExpression | None, cst.BaseExpression | None]]:
+) -> Iterator[tuple[str, cst.BaseExpression | None, cst.BaseExpression | None, cst.Name]]:
     """Each `name: annotation = value` and `name = value` of a class body, in order."""
     body = node.body
     lines: Iterable[cst.BaseSmallStatement]
@@ -1043,13 +1044,13 @@ def _assignments(
         )
     for small in lines:
         if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-            yield small.target.value, small.annotation.annotation, small.value
+            yield small.target.value, small.annotation.annotation, small.value, small.target
         elif (
             isinstance(small, cst.Assign)
             and len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
         ):
-            yield small.targets[0].target.value, None, small.value
+            yield small.targets[0].target.value, None, small.value, small.targets[0].target
 
 
 def _config_items(expr: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
@@ -1205,14 +1206,16 @@ def _pydantic_field(spec: _Spec, config: _Config, version: int, root: bool) -> M
         required = not default.present
     accepts_name = bool(config.by_name) and wire not in ("", spec.name)
     return ModelField(
-        spec.name, wire, spec.type, required, nullable, spec.enum_values, accepts_name
+        spec.name, wire, spec.type, required, nullable, spec.enum_values, accepts_name, spec.location
     )
 
 
 def _plain_field(spec: _Spec, generator: str | None) -> ModelField:
     required = spec.required if spec.required is not None else not spec.default.present
     wire = spec.default.alias or generated_name(generator, spec.name)
-    return ModelField(spec.name, wire, spec.type, required, spec.nullable, spec.enum_values)
+    return ModelField(
+        spec.name, wire, spec.type, required, spec.nullable, spec.enum_values, False, spec.location
+    )
 
 
 # --- the whole tree ----------------------------------------------------------------------------
