@@ -195,6 +195,44 @@ class Rewrite:
 
 
 @dataclass(frozen=True, slots=True)
+class Listener:
+    """A port a service listens on, as its code or its deployment files say.
+
+    `context` is the folder the listening unit is built from (a Dockerfile's folder, a
+    docker-compose service's build context), relative to the repository root: a file at the
+    root can describe a service elsewhere, and the linker maps the folder to its service.
+    """
+
+    service: str | None  # the service owning the file that says it
+    location: Location
+    port: int
+    source: str  # code, dockerfile, procfile, package.json, compose
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnvSetting:
+    """An environment variable the repository sets for a unit (compose, .env.example, ...)."""
+
+    service: str | None
+    location: Location
+    name: str
+    value: str
+    context: str  # as in `Listener`
+
+
+@dataclass(frozen=True, slots=True)
+class HostName:
+    """A host name other services reach a unit by (a docker-compose service name)."""
+
+    service: str | None
+    location: Location
+    host: str
+    context: str  # as in `Listener`
+    port: int | None = None  # the port inside the network, when the file says it
+
+
+@dataclass(frozen=True, slots=True)
 class RetryPolicy:
     attempts: int | None  # None: unbounded; 0: bounded by time or a condition, count not visible
     backoff: bool  # the wait grows between attempts
@@ -408,6 +446,9 @@ Fact = (
     | QueueJob
     | ScheduledJob
     | ObservabilitySite
+    | Listener
+    | EnvSetting
+    | HostName
 )
 
 
