@@ -27,8 +27,18 @@ SIZE_UNITS |= {"gb": 1000**3, "gib": 1024**3}
 
 @dataclass(frozen=True, slots=True)
 class ServiceSpec:
+    """A service as the config declares it.
+
+    `paths` make it a service of this repository (services declared with paths replace the
+    inferred ones); `urls` say how callers reach it: environment variable names
+    (`AI_ENGINE_URL`), host names (`ai-engine`, `ai.internal:8000`) or URL prefixes
+    (`https://ai.example.com/v1`). A service with urls and no paths is either an inferred
+    service of that name or one outside the repository.
+    """
+
     name: str
-    paths: tuple[str, ...]
+    paths: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +122,22 @@ def _services(reader: _Reader, node: yaml.Node, key: str) -> tuple[ServiceSpec, 
             reader.fail(name_node, f"services.{name}", "service names use letters, digits, . _ -")
         fields = reader.mapping(body, f"services.{name}")
         for field_name, (field_node, _) in fields.items():
-            if field_name != "paths":
+            if field_name not in ("paths", "urls"):
                 reader.fail(
-                    field_node, f"services.{name}.{field_name}", "unknown key (expected: paths)"
+                    field_node,
+                    f"services.{name}.{field_name}",
+                    "unknown key (expected: paths, urls)",
                 )
-        if "paths" not in fields:
-            reader.fail(body, f"services.{name}", "missing key 'paths'")
-        paths = reader.strings(fields["paths"][1], f"services.{name}.paths")
-        if not paths:
-            reader.fail(fields["paths"][1], f"services.{name}.paths", "needs at least one path")
-        specs.append(ServiceSpec(name=name, paths=paths))
+        if not fields:
+            reader.fail(body, f"services.{name}", "needs 'paths', 'urls' or both")
+        values: dict[str, tuple[str, ...]] = {}
+        for field_name, (_, value) in fields.items():
+            values[field_name] = reader.strings(value, f"services.{name}.{field_name}")
+            if not values[field_name]:
+                reader.fail(value, f"services.{name}.{field_name}", "needs at least one entry")
+        specs.append(
+            ServiceSpec(name=name, paths=values.get("paths", ()), urls=values.get("urls", ()))
+        )
     return tuple(specs)
 
 

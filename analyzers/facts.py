@@ -341,6 +341,26 @@ class WrapperCall:
 
 
 @dataclass(frozen=True, slots=True)
+class HandlerCall:
+    """A call a request handler makes while the request waits, and what protects it.
+
+    The linker follows `callee` to the outbound calls it makes, to tell whether one
+    service's outage takes this route down (a cascading failure).
+    """
+
+    service: str
+    location: Location
+    handler: str  # the `Endpoint.handler` of the route this call runs in
+    # What is called, qualified as `OutboundCall.function` names functions
+    # (`services.core-api.src.lib.ai-client.AiClient.explain`); for a direct HTTP call, the
+    # library call (`fetch`, `httpx.AsyncClient.post`) at this location.
+    callee: str
+    guarded: bool  # a catch / except / `.catch()` / allSettled gives the route a fallback
+    fanout: bool  # one of many parallel calls (Promise.all over items, asyncio.gather, a loop)
+    awaited: bool = True  # the route waits for it (not fire-and-forget)
+
+
+@dataclass(frozen=True, slots=True)
 class ExternalSystemUse:
     service: str
     location: Location
@@ -439,6 +459,7 @@ Fact = (
     | OutboundCall
     | FetchWrapper
     | WrapperCall
+    | HandlerCall
     | ErrorHandler
     | ExternalSystemUse
     | ExternalCall

@@ -61,11 +61,9 @@ def _with_languages(
 
 
 def services_from_config(config: Config, paths: Iterable[str]) -> ServiceMap:
-    services = [
-        Service(spec.name, glob_root(spec.paths[0]) if spec.paths else "")
-        for spec in config.services
-    ]
-    patterns = [(spec.name, spec.paths) for spec in config.services]
+    declared = [spec for spec in config.services if spec.paths]
+    services = [Service(spec.name, glob_root(spec.paths[0])) for spec in declared]
+    patterns = [(spec.name, spec.paths) for spec in declared]
     return _with_languages(services, patterns, paths)
 
 
@@ -128,7 +126,7 @@ def infer_services(
 def resolve_services(
     config: Config, paths: Iterable[str], read_manifest: Callable[[str], bytes | None]
 ) -> ServiceMap:
-    if config.services:
+    if any(spec.paths for spec in config.services):
         return services_from_config(config, paths)
     return infer_services(paths, read_manifest)
 
