@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from analyzers.config import Config
 from analyzers.facts import ChangedFile, ChangeStatus, Fact, FileFacts, Location, Service
+from analyzers.graph.delta import GraphDelta
+from analyzers.graph.linking import Graph
 from analyzers.paths import is_doc_path, is_test_path, matches_any
 from analyzers.services import ServiceMap
 
@@ -39,6 +41,8 @@ class ReviewContext:
     whole_repo: bool
     head: FactSet
     base: FactSet
+    # The integration graph at both sides and what changed between them.
+    graph: GraphDelta = field(default_factory=lambda: GraphDelta(Graph(), None, ()))
 
     @property
     def services(self) -> tuple[Service, ...]:

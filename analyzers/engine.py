@@ -15,14 +15,18 @@ from analyzers.facts import (
     ChangedFile,
     ChangeStatus,
     ChecklistItem,
+    Edge,
     ExternalSystemUse,
     FileFacts,
     Finding,
     Review,
     SkippedFile,
     Stats,
+    UnresolvedCall,
 )
-from analyzers.paths import is_vendored, language_of, matches_any
+from analyzers.graph.delta import UNCHANGED, GraphDelta, diff_graphs, edges, unresolved
+from analyzers.graph.linking import build_graph
+from analyzers.paths import is_test_path, is_vendored, language_of, matches_any
 from analyzers.registry import DEFAULT_COMPOSERS, Composer, default_extractors
 from analyzers.rules import ALL_RULES
 from analyzers.rules.base import Rule, Scope
@@ -80,6 +84,20 @@ def review(
             for reason in _change_skip_reasons(change):
                 skipped.setdefault((change.path, reason), SkippedFile(change.path, reason))
     changes = tuple(request.changes) if request.base is not None else ()
+
+    def outside_tests(path: str) -> bool:
+        # tests call services on purpose, with fakes: they are not the integration
+        return not (is_test_path(path) or matches_any(config.tests, path))
+
+    if progress:
+        progress("linking calls to routes")
+    head_graph = build_graph(head_facts.all(), service_map, config, include=outside_tests)
+    base_graph = (
+        build_graph(base_facts.all(), service_map, config, include=outside_tests)
+        if request.base is not None
+        else None
+    )
+    delta = diff_graphs(base_graph, head_graph)
     ctx = ReviewContext(
         config=config,
         service_map=service_map,
@@ -87,6 +105,7 @@ def review(
         whole_repo=request.whole_repo,
         head=head_facts,
         base=base_facts,
+        graph=delta,
     )
     if progress:
         progress(f"running {len(rules)} rules")
@@ -118,6 +137,8 @@ def review(
             files_partial=partial,
         ),
         external=tuple(_external(head_facts, ctx, request.whole_repo)),
+        edges=_edges(delta, ctx),
+        unresolved=_unresolved(delta, ctx),
         rules_run=tuple(rule.code for rule in enabled),
     )
 
@@ -213,6 +234,31 @@ def checklist_items(findings: Iterable[Finding]) -> tuple[ChecklistItem, ...]:
         text = f"[{finding.severity.value}] {finding.title}{where}: {action}"
         items.setdefault(item_id(finding), ChecklistItem(item_id(finding), text, finding.rule))
     return tuple(items.values())
+
+
+def _edges(delta: GraphDelta, ctx: ReviewContext) -> tuple[Edge, ...]:
+    """Every edge of a whole-repo review; for a change, the edges it changed and the
+    unchanged ones of the services it touches (the picture a reviewer needs)."""
+    if ctx.whole_repo:
+        return edges(delta)
+    touched = set(ctx.changed_services)
+    keep = [
+        change
+        for change in delta.changes
+        if change.change != UNCHANGED
+        or change.link.call.service in touched
+        or change.link.target.name in touched
+    ]
+    return edges(delta, keep)
+
+
+def _unresolved(delta: GraphDelta, ctx: ReviewContext) -> tuple[UnresolvedCall, ...]:
+    links = [
+        link
+        for link in delta.head.links
+        if ctx.whole_repo or ctx.touches_changed_file(link.call.location)
+    ]
+    return unresolved(links)
 
 
 def _external(head: FactSet, ctx: ReviewContext, whole_repo: bool) -> Iterable[ExternalSystemUse]:

@@ -556,6 +556,22 @@ class Edge:
     change: str  # added, removed, modified, unchanged
     call: Location | None
     endpoint: Location | None
+    target_kind: str = "service"  # service or external
+    # matched, no-route (404), wrong-method (405), unverified (the target's routes cannot
+    # be read), external
+    status: str = "matched"
+    detail: str = ""  # what a modified edge changed: path, method, route, request, response
+
+
+@dataclass(frozen=True, slots=True)
+class UnresolvedCall:
+    """An outbound call whose target cannot be told, and why: reported, never guessed."""
+
+    service: str
+    location: Location
+    method: str
+    url: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -616,4 +632,5 @@ class Review:
     stats: Stats
     edges: tuple[Edge, ...] = ()
     external: tuple[ExternalSystemUse, ...] = ()
+    unresolved: tuple[UnresolvedCall, ...] = ()
     rules_run: tuple[str, ...] = field(default=())

@@ -32,6 +32,11 @@ from analyzers.rules.flow206_stripe_create_without_idempotency_key import (
     StripeCreateWithoutIdempotencyKey,
 )
 from analyzers.rules.flow207_webhook_body_parsed_before_raw import WebhookBodyParsedBeforeRaw
+from analyzers.rules.flow301_call_to_missing_route import CallToMissingRoute
+from analyzers.rules.flow302_request_contract_break import RequestContractBreak
+from analyzers.rules.flow303_response_contract_break import ResponseContractBreak
+from analyzers.rules.flow304_parameter_in_wrong_place import ParameterInWrongPlace
+from analyzers.rules.flow305_contract_moved_on_both_sides import ContractMovedOnBothSides
 from analyzers.rules.flow401_swallowed_error import SwallowedError
 from analyzers.rules.flow402_unobserved_integration_call import UnobservedIntegrationCall
 from analyzers.rules.flow501_job_without_failure_path import JobWithoutFailurePath
@@ -56,6 +61,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     JobEnqueuedWithoutId,
     StripeCreateWithoutIdempotencyKey,
     WebhookBodyParsedBeforeRaw,
+    CallToMissingRoute,
+    RequestContractBreak,
+    ResponseContractBreak,
+    ParameterInWrongPlace,
+    ContractMovedOnBothSides,
     SwallowedError,
     UnobservedIntegrationCall,
     JobWithoutFailurePath,
