@@ -201,6 +201,13 @@ class Listener:
     `context` is the folder the listening unit is built from (a Dockerfile's folder, a
     docker-compose service's build context), relative to the repository root: a file at the
     root can describe a service elsewhere, and the linker maps the folder to its service.
+
+    With source "code" (`app.listen(4000)`, `uvicorn.run(app, port=8001)`) the unit is
+    the file's own service: `context` is "" and the linker uses `service` instead. Sources
+    (`analyzers.deploy`): "dockerfile", "procfile", "package.json" (start/dev scripts),
+    "compose" (container ports, and a port published on the host when it differs) and
+    "env" (`PORT=` in a dotenv file). The port is the one used when the environment sets
+    none (`${PORT:-8000}`, `process.env.PORT ?? 4000`).
     """
 
     service: str | None  # the service owning the file that says it
@@ -561,6 +568,7 @@ class Edge:
     # be read), external
     status: str = "matched"
     detail: str = ""  # what a modified edge changed: path, method, route, request, response
+    issues: tuple[str, ...] = ()  # contract issues the change introduced, as `kind:field`
 
 
 @dataclass(frozen=True, slots=True)

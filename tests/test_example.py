@@ -105,10 +105,11 @@ def _planted_risks(language_suffix: str, families: set[str]) -> list[tuple[str, 
     return rows
 
 
-# The families the Python analyzer's rules cover; contracts come with the cross-service graph.
+# The families planted in Python files: contract rows point at the ai-engine's models.
 PYTHON_FAMILIES = {
     "timeout", "retry", "backoff", "rate-limit", "observability", "cron-overlap",
     "swallowed-error", "idempotency", "dead-letter", "webhook-signature", "webhook-raw-body",
+    "contract",
 }  # fmt: skip
 
 
@@ -125,10 +126,10 @@ def test_every_planted_python_risk_is_reported(example: tuple[Path, str, str]) -
 
 
 # The TypeScript-side families the analyzer's rules cover. Not here: retry (row 6 is a POST,
-# which no rule retries without an idempotency key), and route-missing, cascading and
-# contract breaks, which need the cross-service graph.
+# which no rule retries without an idempotency key).
 TYPESCRIPT_FAMILIES = {
     "timeout", "webhook-raw-body", "idempotency", "swallowed-error", "dead-letter", "cron-overlap",
+    "route-missing",
 }  # fmt: skip
 
 
@@ -142,6 +143,54 @@ def test_every_planted_typescript_risk_is_reported(example: tuple[Path, str, str
             f["family"] == family and f["path"] == path and first <= f["line"] <= last
             for f in findings
         ), f"{family} risk at {path}:{first}-{last} not reported"
+
+
+def _planted_edges(services: set[str]) -> list[dict[str, str]]:
+    """The README's table of cross-service edges at head, rows between two services."""
+    readme = (example_folder() / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Cross-service edges at head", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0] in services and cells[1] in services:
+            source, target, method, path, change, call, endpoint = cells
+            rows.append(
+                {
+                    "from": source,
+                    "to": target,
+                    "method": method,
+                    "path": path.strip("`"),
+                    "change": change.split()[0].strip(","),
+                    "call": call.strip("`"),
+                    "endpoint": endpoint.strip("`"),
+                }
+            )
+    return rows
+
+
+def test_edges_match_the_readme_table(example: tuple[Path, str, str]) -> None:
+    report = json.loads(_review(example, "--format", "json")[1])
+    services = {s["name"] for s in report["services"]} | {"web"}
+    planted = _planted_edges(services)
+    assert len(planted) >= 6
+    for row in planted:
+        source = "marketplace-web" if row["from"] == "web" else row["from"]
+        found = [
+            e
+            for e in report["edges"]
+            if e["from"] == source
+            and e["to"] == row["to"]
+            and e["method"] == row["method"]
+            and f"{e['call']['path']}:{e['call']['line']}" == row["call"]
+        ]
+        assert len(found) == 1, row
+        edge = found[0]
+        assert edge["change"] == row["change"], row
+        endpoint = edge["endpoint"]
+        if row["endpoint"] == "none":
+            assert endpoint is None and edge["status"] == "no-route", row
+        else:
+            assert f"{endpoint['path']}:{endpoint['line']}" == row["endpoint"], row
 
 
 def test_typescript_risks_land_in_their_report_sections(example: tuple[Path, str, str]) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analyzers.facts import Edge, UnresolvedCall
-from analyzers.graph.linking import OUTSIDE, UNRESOLVED, Graph, Link
+from analyzers.graph.contracts import ContractIssue
+from analyzers.graph.linking import BROKEN, OUTSIDE, UNRESOLVED, Graph, Link
 from analyzers.graph.paths import normalize_path
 from analyzers.graph.targets import SERVICE
 
@@ -29,6 +30,23 @@ class LinkChange:
     head: Link | None
     base: Link | None
     what: tuple[str, ...] = ()  # for a modified link: path, method, route, request, response
+
+    @property
+    def new_issues(self) -> tuple[ContractIssue, ...]:
+        """The head link's contract issues its base counterpart did not have."""
+        if self.head is None:
+            return ()
+        if self.base is None:
+            return self.head.issues
+        before = {(i.kind, i.field) for i in self.base.issues}
+        return tuple(i for i in self.head.issues if (i.kind, i.field) not in before)
+
+    @property
+    def newly_broken(self) -> bool:
+        """The head link misses its route, and its base counterpart (if any) did not."""
+        if self.head is None or self.head.status not in BROKEN:
+            return False
+        return self.base is None or self.base.status not in BROKEN
 
     @property
     def link(self) -> Link:
@@ -138,6 +156,7 @@ def edges(delta: GraphDelta, keep: Iterable[LinkChange] | None = None) -> tuple[
                 target_kind=SERVICE if link.status != OUTSIDE else "external",
                 status=link.status,
                 detail=", ".join(change.what),
+                issues=tuple(f"{i.kind}:{i.field}" for i in change.new_issues),
             )
         )
     return tuple(found)

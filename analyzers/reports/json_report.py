@@ -17,6 +17,7 @@ from analyzers.facts import (
     Location,
     Review,
     Scenario,
+    UnresolvedCall,
     Workflow,
 )
 from analyzers.reports.fingerprint import finding_fingerprint
@@ -39,6 +40,7 @@ def review_to_json(review: Review) -> JSONObject:
         "changed_services": list(review.changed_services),
         "edges": [_edge(edge) for edge in review.edges],
         "external": [_external(use) for use in review.external],
+        "unresolved": [_unresolved(call) for call in review.unresolved],
         "findings": [_finding(finding) for finding in review.findings],
         "scenarios": [_scenario(scenario) for scenario in review.scenarios],
         "checklist": [
@@ -92,6 +94,21 @@ def _edge(edge: Edge) -> JSONObject:
         "change": edge.change,
         "call": _point(edge.call),
         "endpoint": _point(edge.endpoint),
+        "to_kind": edge.target_kind,
+        "status": edge.status,
+        "detail": edge.detail,
+        "issues": list(edge.issues),
+    }
+
+
+def _unresolved(call: UnresolvedCall) -> JSONObject:
+    return {
+        "service": call.service,
+        "method": call.method,
+        "url": call.url,
+        "path": call.location.path,
+        "line": call.location.line,
+        "reason": call.reason,
     }
 
 

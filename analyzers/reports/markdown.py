@@ -316,12 +316,23 @@ class _NodeIds:
 _ARROWS = {"added": "-.->", "removed": "--x", "modified": "==>"}
 
 
+_BROKEN_STATUS = {"no-route": "404", "wrong-method": "405"}
+
+
+def _broken(edge: Edge) -> bool:
+    return edge.status in _BROKEN_STATUS or bool(edge.issues)
+
+
 def _edge_label(edge: Edge) -> str:
     label = " ".join(part for part in (edge.method, edge.path) if part)
     if edge.kind and edge.kind != "http":
         label = f"{edge.kind} {label}".strip()
     if edge.change in _ARROWS:
         label = f"{edge.change}: {label}" if label else edge.change
+    if edge.status in _BROKEN_STATUS:
+        label = f"{label} ({_BROKEN_STATUS[edge.status]}: no route)"
+    elif edge.issues:
+        label = f"{label} (contract broken)"
     return label
 
 
@@ -329,7 +340,10 @@ def _mermaid(review: Review) -> str:
     if not review.edges and not review.external:
         return "Integration graph: no cross-service call or external system found."
     ids = _NodeIds()
-    systems = sorted({use.system for use in review.external})
+    systems = sorted(
+        {use.system for use in review.external}
+        | {edge.target for edge in review.edges if edge.target_kind == "external"}
+    )
     services = [service.name for service in review.services]
     # Declare every node up front: Mermaid would silently invent an unlabelled
     # one for an undeclared id, showing the sanitised id instead of the name.
@@ -345,12 +359,23 @@ def _mermaid(review: Review) -> str:
     def node(name: str) -> str:
         return ids.get("ext", name) if name in systems else ids.get("svc", name)
 
-    for edge in review.edges:
+    # Mermaid styles links by their index in the order they are drawn.
+    broken, removed = [], []
+    for index, edge in enumerate(review.edges):
         arrow = _ARROWS.get(edge.change, "-->")
         label = _mermaid_text(_edge_label(edge))
         lines.append(f'    {node(edge.source)} {arrow}|"{label}"| {node(edge.target)}')
+        if _broken(edge):
+            broken.append(str(index))
+        elif edge.change == "removed":
+            removed.append(str(index))
     pairs = sorted({(use.service, use.system) for use in review.external})
+    pairs = [p for p in pairs if p not in {(e.source, e.target) for e in review.edges}]
     lines += [f"    {node(s)} -->|external| {ids.get('ext', system)}" for s, system in pairs]
+    if broken:
+        lines.append(f"    linkStyle {','.join(broken)} stroke:#d73a49,stroke-width:3px")
+    if removed:
+        lines.append(f"    linkStyle {','.join(removed)} stroke:#8b949e,stroke-dasharray:3 3")
     changed = [ids.get("svc", name) for name in review.changed_services if name in services]
     lines.append("    classDef changed stroke-width:3px")
     lines.append("    classDef external stroke-dasharray:4 2")

@@ -27,22 +27,15 @@ def where(location: Location) -> str:
     return f"{location.path}:{location.line}"
 
 
-def fresh_issues(ctx: ReviewContext, link: Link) -> list[ContractIssue]:
+def fresh_issues(ctx: ReviewContext, link: Link) -> tuple[ContractIssue, ...]:
     """The link's contract issues that its base counterpart did not have."""
-    if ctx.whole_repo:
-        return list(link.issues)
-    base = ctx.graph.base_of(link)
-    before = {(i.kind, i.field) for i in base.issues} if base is not None else set()
-    return [i for i in link.issues if (i.kind, i.field) not in before]
+    change = ctx.graph.change_of(link)
+    return change.new_issues if change is not None else link.issues
 
 
 def newly_broken(ctx: ReviewContext, link: Link) -> bool:
-    if link.status not in BROKEN:
-        return False
-    if ctx.whole_repo:
-        return True
-    base = ctx.graph.base_of(link)
-    return base is None or base.status not in BROKEN
+    change = ctx.graph.change_of(link)
+    return change.newly_broken if change is not None else link.status in BROKEN
 
 
 def anchor(ctx: ReviewContext, issue: ContractIssue, link: Link) -> Location:

@@ -177,6 +177,7 @@ def full_review(**changes: object) -> Review:
                 "added",
                 Location("services/core-api/src/lib/ai-client.ts", 10, 14),
                 Location("services/ai-engine/main.py", 40, 60),
+                issues=("renamed:job_ids",),
             ),
             Edge(
                 "core-api",
@@ -187,6 +188,7 @@ def full_review(**changes: object) -> Review:
                 "unchanged",
                 Location("services/core-api/src/lib/ai-client.ts", 30, 30),
                 None,
+                status="no-route",
             ),
         ),
         external=(

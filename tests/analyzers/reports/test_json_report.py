@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from analyzers.facts import Family, Severity
+from analyzers.facts import Family, Location, Severity, UnresolvedCall
 from analyzers.reports import dumps_review, finding_fingerprint, load_json_schema, review_to_json
 from tests.analyzers.reports.builders import (
     BASE,
@@ -100,8 +100,30 @@ def test_edges_use_from_and_to_and_null_for_a_missing_endpoint() -> None:
         "change": "added",
         "call": {"path": "services/core-api/src/lib/ai-client.ts", "line": 10},
         "endpoint": {"path": "services/ai-engine/main.py", "line": 40},
+        "to_kind": "service",
+        "status": "matched",
+        "detail": "",
+        "issues": ["renamed:job_ids"],
     }
     assert unmatched["endpoint"] is None
+    assert unmatched["status"] == "no-route"
+
+
+def test_unresolved_calls_carry_their_reason() -> None:
+    call = UnresolvedCall(
+        "web", Location("src/a.ts", 3, 4), "GET", "{API}/x", "`API` matches no service"
+    )
+    data = as_data(review_to_json(empty_review(unresolved=(call,))))
+    assert data["unresolved"] == [
+        {
+            "service": "web",
+            "method": "GET",
+            "url": "{API}/x",
+            "path": "src/a.ts",
+            "line": 3,
+            "reason": "`API` matches no service",
+        }
+    ]
 
 
 def test_finding_fields() -> None:
