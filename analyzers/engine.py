@@ -26,7 +26,7 @@ from analyzers.facts import (
 )
 from analyzers.graph.delta import UNCHANGED, GraphDelta, diff_graphs, edges, unresolved
 from analyzers.graph.linking import build_graph
-from analyzers.paths import is_test_path, is_vendored, language_of, matches_any
+from analyzers.paths import is_mock_path, is_test_path, is_vendored, language_of, matches_any
 from analyzers.registry import DEFAULT_COMPOSERS, Composer, default_extractors
 from analyzers.rules import ALL_RULES
 from analyzers.rules.base import Rule, Scope
@@ -86,8 +86,8 @@ def review(
     changes = tuple(request.changes) if request.base is not None else ()
 
     def outside_tests(path: str) -> bool:
-        # tests call services on purpose, with fakes: they are not the integration
-        return not (is_test_path(path) or matches_any(config.tests, path))
+        # tests, mocks and stories call services on purpose, with fakes: not the integration
+        return not (is_test_path(path) or is_mock_path(path) or matches_any(config.tests, path))
 
     if progress:
         progress("linking calls to routes")

@@ -92,6 +92,16 @@ def is_test_path(path: str) -> bool:
     return bool(TEST_FILE.match(name)) or any(p in TEST_DIRS for p in folders_of(path))
 
 
+MOCK_DIRS = frozenset({"__mocks__", "mocks", "__fixtures__", "fixtures", "stories", ".storybook"})
+MOCK_FILE = re.compile(r".*\.(stories|mock|mocks|fixture)\.[cm]?[jt]sx?$")
+
+
+def is_mock_path(path: str) -> bool:
+    """Mocks, fixtures and stories: code that imitates the integration instead of doing it."""
+    name = posixpath.basename(path)
+    return bool(MOCK_FILE.match(name)) or any(p in MOCK_DIRS for p in folders_of(path))
+
+
 def is_doc_path(path: str) -> bool:
     """Workflow documentation: prose under a docs-like folder, a `.tasks/` entry, an API spec."""
     name = posixpath.basename(path).lower()

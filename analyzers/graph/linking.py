@@ -116,6 +116,15 @@ class _Routes:
             else:
                 self.by_length.setdefault(len(template.segments), []).append((template, endpoint))
 
+    def covers(self, call: PathTemplate) -> bool:
+        """Whether some route shares the call's first segment: the part of the service the
+        analyzers read, where a missing route is a real 404."""
+        if not call.segments:
+            return bool(self.by_length or self.rest)
+        first = call.segments[0]
+        routes = [t for ts in self.by_length.values() for t, _ in ts] + [t for t, _ in self.rest]
+        return any(t.segments and t.segments[0] in (first, PARAM) for t in routes)
+
     def matching(self, call: PathTemplate) -> list[tuple[PathTemplate, Endpoint]]:
         candidates = self.by_length.get(len(call.segments), [])
         if call.has_rest:
@@ -183,6 +192,11 @@ def _link(
         return Link(call, target, UNVERIFIED)
     matches = service_routes.matching(template)
     if not matches:
+        if not service_routes.covers(template):
+            # Routes under this first segment may live where the analyzers cannot read them
+            # (a mounted sub-application, a proxy, static files): not a proven 404.
+            reason = f"{target.reason}; no route of {target.name} is read under this prefix"
+            return Link(call, Target(target.kind, target.name, target.path, reason), UNVERIFIED)
         return Link(call, target, NO_ROUTE)
     serving = [(t, e) for t, e in matches if _serves(e.method, call.method)]
     if not serving:
