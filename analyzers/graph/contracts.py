@@ -260,7 +260,7 @@ def _value_issues(
                 )
             )
     sent, accepted = _kind(client), _kind(server)
-    if UNKNOWN not in (sent, accepted) and sent != accepted and not client.enum_values:
+    if UNKNOWN not in (sent, accepted) and sent != accepted:
         issues.append(
             ContractIssue(
                 "type",
@@ -292,9 +292,16 @@ def _pair_renames(
     return pairs
 
 
+# Words too common to tie two field names together (`userId` and `orderId` share only "id").
+_GENERIC_WORDS = frozenset(
+    {"id", "key", "name", "type", "value", "data", "url", "at", "by", "is", "list", "count"}
+)
+
+
 def _words(name: str) -> set[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower()
-    return {w.rstrip("s") for w in re.split(r"[^a-z0-9]+", spaced) if len(w) > 1}
+    words = {w.rstrip("s") for w in re.split(r"[^a-z0-9]+", spaced) if len(w) > 1}
+    return words - _GENERIC_WORDS
 
 
 # --- the response -----------------------------------------------------------------------------

@@ -121,10 +121,11 @@ def _what_changed(before: Link, after: Link) -> tuple[str, ...]:
         what.append("method")
     if before.status != after.status or _route(before) != _route(after):
         what.append("route")
-    if before.contract[:2] != after.contract[:2] or before.contract[4:] != after.contract[4:]:
-        what.append("request")
-    if before.contract[2:4] != after.contract[2:4]:
-        what.append("response")
+    if before.contract and after.contract:  # contracts exist where both calls found a route
+        if before.contract[:2] != after.contract[:2] or before.contract[4:] != after.contract[4:]:
+            what.append("request")
+        if before.contract[2:4] != after.contract[2:4]:
+            what.append("response")
     return tuple(what)
 
 

@@ -31,11 +31,11 @@ from analyzers.facts import (
 )
 from analyzers.graph.contracts import ContractIssue, ModelIndex, body_of, compare, signature
 from analyzers.graph.paths import (
-    OPTIONAL_REST,
+    OPTIONAL_PARAM,
     PARAM,
-    REST,
     PathTemplate,
     display_path,
+    match_score,
     normalize_path,
     parse_path,
     path_matches,
@@ -110,7 +110,7 @@ class _Routes:
         self.by_length: dict[int, list[tuple[PathTemplate, Endpoint]]] = {}
         self.rest: list[tuple[PathTemplate, Endpoint]] = []
         for endpoint in endpoints:
-            template = parse_path(endpoint.path)
+            template = _route_template(endpoint)
             if template.has_rest:
                 self.rest.append((template, endpoint))
             else:
@@ -132,6 +132,17 @@ class _Routes:
         found = [(t, e) for t, e in candidates if path_matches(call, t)]
         found += [(t, e) for t, e in self.rest if path_matches(call, t)]
         return found
+
+
+def _route_template(endpoint: Endpoint) -> PathTemplate:
+    """The route's path, with a last path parameter the route marks optional as optional."""
+    template = parse_path(endpoint.path)
+    segments = template.segments
+    if segments and segments[-1] == PARAM:
+        last = endpoint.path.rstrip("/").rsplit("/", 1)[-1].strip("{}")
+        if any(p.source == "path" and p.name == last and not p.required for p in endpoint.params):
+            return PathTemplate((*segments[:-1], OPTIONAL_PARAM))
+    return template
 
 
 def build_graph(
@@ -202,7 +213,11 @@ def _link(
     if not serving:
         allowed = tuple(sorted({e.method for _, e in matches}))
         return Link(call, target, WRONG_METHOD, allowed=allowed)
-    _, endpoint = max(serving, key=lambda pair: _specificity(pair[0]))
+    # the closest route; between equals, the code's own over a document's (OpenAPI)
+    _, endpoint = max(
+        serving,
+        key=lambda pair: (match_score(template, pair[0]), pair[1].framework != "openapi"),
+    )
     issues = compare(call, endpoint, models, models)
     contract = (
         signature(body_of(call.request_type, call.service, models)),
@@ -218,13 +233,6 @@ def _serves(route_method: str, call_method: str) -> bool:
     if route_method in ("*", call_method) or call_method == "*":
         return True
     return call_method in _ALSO_SERVES.get(route_method, ())
-
-
-def _specificity(template: PathTemplate) -> tuple[int, int]:
-    """Literal segments beat parameters, and parameters beat a catch-all."""
-    rest = sum(1 for s in template.segments if s in (REST, OPTIONAL_REST))
-    params = sum(1 for s in template.segments if s == PARAM)
-    return (template.literal_count, -rest * 100 - params)
 
 
 def linked_services(links: Sequence[Link]) -> set[str]:

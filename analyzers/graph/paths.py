@@ -14,17 +14,26 @@ import re
 from dataclasses import dataclass
 
 PARAM = "{}"
+OPTIONAL_PARAM = "{?}"  # a last segment that may be left out (Express `:id?`)
 REST = "{*}"  # one or more remaining segments
 OPTIONAL_REST = "{*?}"  # zero or more remaining segments
+_VARIABLE = frozenset({PARAM, OPTIONAL_PARAM, REST, OPTIONAL_REST})
 
 _PLACEHOLDER = re.compile(r"\$?\{[^{}]*\}|\[\[?\.{0,3}[^\[\]/]+\]\]?|<(?:[^<>:]+:)?[^<>]+>")
 _REST_SEGMENT = re.compile(
     r"^(?:\{[^{}:]+:path\}|\{\*[^{}]*\}|\[\.\.\.[^\]]+\]|\*|\*\*|:[A-Za-z_]\w*[*+]|<path:[^>]+>)$"
 )
 _OPTIONAL_REST_SEGMENT = re.compile(r"^(?:\[\[\.\.\.[^\]]+\]\]|:[A-Za-z_]\w*\*|\{\*[^{}]*\})$")
-_EXPRESS_PARAM = re.compile(r"^:[A-Za-z_]\w*\??$")
+_EXPRESS_PARAM = re.compile(r"^:[A-Za-z_]\w*$")
+_EXPRESS_OPTIONAL = re.compile(r"^:[A-Za-z_]\w*\?$")
+_EXPRESS_OPTIONAL_END = re.compile(r"/:[A-Za-z_]\w*\?$")
 _REGEX_META = re.compile(r"[(){}*+?]")
-_EXPRESS_NAME = re.compile(r"^:([A-Za-z_]\w*)[?*+]?$")
+_NAMED = (
+    re.compile(r"^:([A-Za-z_]\w*)[?*+]?$"),  # Express
+    re.compile(r"^\[{1,2}(?:\.\.\.)?([^\[\]/]+)\]{1,2}$"),  # Next.js
+    re.compile(r"^<(?:[^<>:]+:)?([^<>]+)>$"),  # Flask, Django
+    re.compile(r"^\$?\{\*?([^{}:]+)(?::[^{}]*)?\}$"),  # FastAPI, JS templates
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +48,12 @@ class PathTemplate:
 
     @property
     def literal_count(self) -> int:
-        return sum(1 for s in self.segments if s not in (PARAM, REST, OPTIONAL_REST))
+        return sum(1 for s in self.segments if s not in _VARIABLE)
 
     @property
     def has_rest(self) -> bool:
-        return bool(self.segments) and self.segments[-1] in (REST, OPTIONAL_REST)
+        """Whether the template matches paths of more than one length."""
+        return bool(self.segments) and self.segments[-1] in (REST, OPTIONAL_REST, OPTIONAL_PARAM)
 
 
 def strip_query(path: str) -> str:
@@ -55,6 +65,9 @@ def strip_query(path: str) -> str:
         elif char == "}":
             depth = max(0, depth - 1)
         elif char in "?#" and depth == 0:
+            if char == "?" and _EXPRESS_OPTIONAL_END.search(path, 0, index + 1):
+                if index + 1 == len(path) or path[index + 1] == "/":
+                    continue  # Express `/users/:id?`: an optional parameter, not a query
             return path[:index]
     return path
 
@@ -86,6 +99,8 @@ def _segment(raw: str) -> str:
         return OPTIONAL_REST
     if _REST_SEGMENT.match(raw):
         return REST
+    if _EXPRESS_OPTIONAL.match(raw):
+        return OPTIONAL_PARAM
     if _EXPRESS_PARAM.match(raw):
         return PARAM
     if _PLACEHOLDER.fullmatch(raw):
@@ -98,12 +113,15 @@ def _segment(raw: str) -> str:
 
 def display_path(path: str) -> str:
     """A path for people: no query string, one slash between segments, `{name}` parameters."""
-    segments = [
-        _EXPRESS_NAME.sub(r"{\1}", raw.replace("${", "{"))
-        for raw in strip_query(path).split("/")
-        if raw
-    ]
-    return "/" + "/".join(segments)
+    return "/" + "/".join(_display(raw) for raw in strip_query(path).split("/") if raw)
+
+
+def _display(raw: str) -> str:
+    for pattern in _NAMED:
+        named = pattern.match(raw)
+        if named is not None:
+            return "{" + named.group(1) + "}"
+    return raw.replace("${", "{")
 
 
 def normalize_path(path: str) -> str:
@@ -127,9 +145,11 @@ def path_matches(call: PathTemplate, route: PathTemplate) -> bool:
     """Whether a request to `call` is one `route` serves."""
     calls, routes = call.segments, route.segments
     for index, segment in enumerate(routes):
+        remaining = len(calls) - index
         if segment in (REST, OPTIONAL_REST):
-            remaining = len(calls) - index
             return remaining >= (1 if segment == REST else 0)
+        if segment == OPTIONAL_PARAM:
+            return remaining <= 1
         if index >= len(calls):
             return False
         if calls[index] in (REST, OPTIONAL_REST):
@@ -137,6 +157,24 @@ def path_matches(call: PathTemplate, route: PathTemplate) -> bool:
         if not _segment_matches(calls[index], segment):
             return False
     return len(calls) == len(routes)
+
+
+def match_score(call: PathTemplate, route: PathTemplate) -> tuple[int, int]:
+    """How closely a matching route fits the call, for choosing among several.
+
+    A literal matched by the same literal beats a parameter, a parameter matched by a
+    parameter beats a literal (the call's `${id}` is more likely `{quote_id}` than `search`),
+    and any single segment beats a catch-all.
+    """
+    score = 0
+    for mine, theirs in zip(call.segments, route.segments, strict=False):
+        if theirs in (REST, OPTIONAL_REST):
+            break
+        if mine == PARAM:
+            score += 2 if theirs in (PARAM, OPTIONAL_PARAM) else 0
+        else:
+            score += 3 if theirs == mine else 1
+    return score, -sum(1 for s in route.segments if s in (REST, OPTIONAL_REST))
 
 
 def bind(source: PathTemplate, call: PathTemplate) -> dict[int, tuple[str, ...]] | None:

@@ -140,9 +140,9 @@ class Directory:
     ) -> None:
         self.services: dict[str, Service] = {s.name: s for s in service_map.services}
         self.service_map = service_map
-        self.has_routes = set()
+        self.own_routes: dict[str, list[PathTemplate]] = {}
         for endpoint in endpoints:
-            self.has_routes.add(endpoint.service)
+            self.own_routes.setdefault(endpoint.service, []).append(parse_path(endpoint.path))
         self.rewrites: dict[str, list[Rewrite]] = {}
         for rewrite in rewrites:
             self.rewrites.setdefault(rewrite.service, []).append(rewrite)
@@ -155,7 +155,7 @@ class Directory:
                 if "://" in url:
                     self.config_prefixes.append((url.rstrip("/").lower(), spec.name))
                 elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", url) and url.upper() == url:
-                    self.config_env.setdefault(url, set()).add(spec.name)
+                    self.config_env.setdefault(url.upper(), set()).add(spec.name)
                 else:
                     self.config_hosts.setdefault(url.lower(), set()).add(spec.name)
         self.config_prefixes.sort(key=lambda item: -len(item[0]))
@@ -208,7 +208,8 @@ class Directory:
         hops: int,
     ) -> Target:
         env = name.rsplit(".", 1)[-1]
-        named = self.config_env.get(env) or self.config_env.get(name)
+        # `settings.ai_engine_url` is the `AI_ENGINE_URL` a config lists
+        named = self.config_env.get(env.upper()) or self.config_env.get(name.upper())
         if named:
             return self._named(named, rest, f"`{env}` is listed in the config")
         default = dict(defaults).get(name)
@@ -232,6 +233,11 @@ class Directory:
                 target = self.resolve(caller, setting.value.rstrip("/") + rest, (), hops + 1)
                 where = f"{setting.location.path}:{setting.location.line}"
                 return _because(target, f"`{env}` is set to {setting.value} in {where}")
+        values = sorted({s.value for s in self.settings.get(env, []) if _ORIGIN.match(s.value)})
+        if len(values) > 1:
+            return Target(
+                UNKNOWN, None, "", f"`{env}` is set to different values: {', '.join(values)}"
+            )
         system = next((key for key in keys if key in _KNOWN_SYSTEMS), None)
         if system is not None:
             return Target(EXTERNAL, system, rest, f"`{env}` names {system}")
@@ -283,7 +289,8 @@ class Directory:
                 return Target(UNKNOWN, None, "", f"{host} without a port names no service")
             listening = self.ports.get(port, set())
             if listening:
-                return self._named(listening, rest, f"{_service_list(listening)} listens on {port}")
+                verb = "listens" if len(listening) == 1 else "listen"
+                return self._named(listening, rest, f"{_service_list(listening)} {verb} on {port}")
             return Target(UNKNOWN, None, "", f"nothing in the repository listens on port {port}")
         named = self.hosts.get(host) or self.hosts.get(host.split(".", 1)[0])
         if named:
@@ -304,6 +311,9 @@ class Directory:
         template = parse_path(path)
         if template.segments and template.literal_count == 0:
             return Target(UNKNOWN, None, "", f"the path `{path}` is not known before run time")
+        # Next.js serves the app's own routes before (afterFiles) rewrites.
+        if any(path_matches(template, own) for own in self.own_routes.get(caller, ())):
+            return Target(SERVICE, caller, path, f"{caller} serves it in its own app")
         if hops < _MAX_HOPS:
             for rewrite in self.rewrites.get(caller, ()):
                 forwarded = _rewritten(rewrite, template)
@@ -312,7 +322,7 @@ class Directory:
                 target = self.resolve(caller, forwarded, rewrite.defaults, hops + 1)
                 where = f"{rewrite.location.path}:{rewrite.location.line}"
                 return _because(target, f"rewritten by {where}")
-        if caller in self.has_routes:
+        if caller in self.own_routes:
             return Target(SERVICE, caller, path, f"a relative URL stays in {caller}'s own app")
         return Target(
             UNKNOWN,
@@ -323,7 +333,9 @@ class Directory:
 
     def _named(self, names: set[str], rest: str, reason: str) -> Target:
         if len(names) > 1:
-            return Target(UNKNOWN, None, "", f"{reason}, but so are {_service_list(names)}")
+            if all(name in reason for name in names):
+                return Target(UNKNOWN, None, "", f"{reason}, so the target is ambiguous")
+            return Target(UNKNOWN, None, "", f"{reason}: {_service_list(names)} all match")
         name = next(iter(names))
         return Target(SERVICE, name, rest or "/", reason)
 

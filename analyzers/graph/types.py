@@ -134,11 +134,14 @@ def shape_of(text: str | None) -> Shape | None:
             if inner is None:
                 return None
             return Shape(inner.core, inner.arrays + 1, nullable)
-        generic = re.fullmatch(r"([\w.$]+)\s*[\[<](.*)[\]>]", text, re.DOTALL)
+        generic = re.fullmatch(r"([\w.$]+)\s*[\[<(](.*)[\]>)]", text, re.DOTALL)
         if generic is None:
             return Shape(text, 0, nullable)
         name, args = generic.group(1), split_top(generic.group(2), ",")
         last = name.rsplit(".", 1)[-1]
+        if last == "Literal" and any(a in _NULLS for a in args):
+            kept = [a for a in args if a not in _NULLS]
+            return Shape(f"{name}[{', '.join(kept)}]", 0, True) if kept else None
         if last in _ARRAYS and args:
             inner = shape_of(args[0])
             if inner is None:
@@ -174,12 +177,22 @@ def scalar_kind(core: str) -> str:
     """The JSON kind of a core type: string, number, boolean, object, or unknown."""
     if core.startswith("{"):
         return "object"
-    literal = re.fullmatch(r"Literal\[(.*)\]", core.rsplit(".", 1)[-1], re.DOTALL)
+    literal = re.fullmatch(r"(?:[\w$]+\.)*Literal\[(.*)\]", core, re.DOTALL)
     if literal is not None:
         return _one_kind(split_top(literal.group(1), ","))
     alternatives = split_top(core, "|")
-    if len(alternatives) > 1 or _literal_kind(core):
+    if len(alternatives) > 1:
+        # `int | float` is a number; `"a" | "b"` a string; `str | int` unknown
+        kinds = {_literal_kind(a) or _named_kind(a) for a in alternatives}
+        return kinds.pop() if len(kinds) == 1 else UNKNOWN
+    if _literal_kind(core):
         return _one_kind(alternatives)
-    generic = re.fullmatch(r"([\w.$]+)\s*[\[<].*[\]>]", core, re.DOTALL)
+    return _named_kind(core)
+
+
+def _named_kind(core: str) -> str:
+    if core.startswith("{"):
+        return "object"
+    generic = re.fullmatch(r"([\w.$]+)\s*[\[<(].*[\]>)]", core, re.DOTALL)
     name = generic.group(1) if generic else core
     return _KIND_OF.get(name, _KIND_OF.get(name.rsplit(".", 1)[-1], UNKNOWN))
