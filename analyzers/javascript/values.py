@@ -12,6 +12,9 @@ import tree_sitter as ts
 from analyzers.javascript.module import JsModule, call_arguments, string_value, text, unwrap
 from analyzers.templates import Template, placeholder
 
+# Calls that only encode the value they are given: the placeholder is named after the value.
+_ENCODERS = frozenset({"encodeURIComponent", "encodeURI", "String", "Number", "escape"})
+
 
 class Values:
     def __init__(self, module: JsModule) -> None:
@@ -71,7 +74,12 @@ class Values:
         if node.type in ("identifier", "member_expression"):
             return placeholder(text(node).removeprefix("this."))
         if node.type == "call_expression":
-            return placeholder(text(node.child_by_field_name("function")).split(".")[-1])
+            callee = text(node.child_by_field_name("function"))
+            args = call_arguments(node)
+            if callee in _ENCODERS and args and depth < 6:
+                # `${encodeURIComponent(quoteId)}` is the parameter `quoteId`
+                return self.part(args[0], depth + 1)
+            return placeholder(callee.split(".")[-1])
         if node.type == "subscript_expression":
             return placeholder(text(node.child_by_field_name("object")))
         return placeholder("value")
