@@ -17,19 +17,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from analyzers.facts import DataModel, Endpoint, Location, ModelField, OutboundCall, Service
 from analyzers.graph.paths import query_names
 from analyzers.graph.types import UNKNOWN, Shape, shape_of
 from analyzers.modules import module_name
 
+_MAX_DEPTH = 3  # nested models compared below a response body
 # Kinds of model whose fields are always serialised, defaults included.
 _ALWAYS_SERIALISED = frozenset({"pydantic", "dataclass", "attrs", "namedtuple"})
 
 # Issue kinds, by the side of the contract they break.
-REQUEST = frozenset({"required-missing", "not-accepted", "renamed", "enum-rejected", "type"})
+REQUEST = frozenset(
+    {"required-missing", "not-accepted", "renamed", "renamed-optional", "enum-rejected", "type"}
+)
 RESPONSE = frozenset({"not-returned", "may-be-null", "may-be-absent", "response-type", "shape"})
 LOCATION = frozenset({"body-vs-query", "query-vs-body"})
+
+
+# Issue kinds that are one problem seen more or less clearly: a field the server does not
+# accept may look like a rename once the server gains a similar field.
+_SAME_PROBLEM = {"renamed": "not-accepted", "renamed-optional": "not-accepted"}
+
+
+def problem_of(kind: str) -> str:
+    return _SAME_PROBLEM.get(kind, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +120,7 @@ def compare(
     issues += _request(call, endpoint, client_body, server_body)
     client_reply = body_of(call.response_type, call.service, client_models)
     server_reply = body_of(endpoint.response_model, endpoint.service, server_models)
-    issues += _response(call, endpoint, client_reply, server_reply)
+    issues += _response(call, endpoint, client_reply, server_reply, client_models, server_models)
     return tuple(issues)
 
 
@@ -182,14 +195,28 @@ def _request(
             issues.append(_body_vs_query(call, endpoint, wire, field))
         else:
             extra.append(field)
-    renames = _pair_renames(extra, missing)
+    # The server's optional fields the client does not send: a rename target too, whose
+    # value is then silently dropped instead of rejected.
+    unsent = [
+        f
+        for wire, f in server_fields.items()
+        if not f.required
+        and wire not in client_fields
+        and not (f.accepts_name and f.name in client_fields)
+    ]
+    renames = _pair_renames(extra, missing) or _pair_renames(extra, unsent)
     for sent, expected in renames:
+        required = expected.required
         issues.append(
             ContractIssue(
-                "renamed",
+                "renamed" if required else "renamed-optional",
                 sent.wire_name,
                 f"sends `{sent.wire_name}`, which {endpoint.service} no longer accepts: it "
-                f"requires `{expected.wire_name}` instead",
+                + (
+                    f"requires `{expected.wire_name}` instead"
+                    if required
+                    else f"reads `{expected.wire_name}` instead, so the value is dropped"
+                ),
                 _field_location(sent, call.location),
                 _where(expected, server, route),
                 other_field=expected.wire_name,
@@ -276,7 +303,14 @@ def _value_issues(
 def _pair_renames(
     extra: list[ModelField], missing: list[ModelField]
 ) -> list[tuple[ModelField, ModelField]]:
-    """A field sent but not accepted and one required but not sent that share a word."""
+    """Fields sent but not accepted paired with fields expected but not sent: those that
+    share a word, or the only one of each when their JSON kinds agree."""
+    if len(extra) == 1 and len(missing) == 1:
+        sent, expected = extra[0], missing[0]
+        kinds = {_kind(sent), _kind(expected)}
+        similar = SequenceMatcher(None, _core(sent.wire_name), _core(expected.wire_name))
+        if (len(kinds) == 1 or UNKNOWN in kinds) and similar.ratio() >= _SIMILAR:
+            return [(sent, expected)]
     pairs = []
     taken: set[int] = set()
     for sent in extra:
@@ -298,6 +332,14 @@ _GENERIC_WORDS = frozenset(
 )
 
 
+_SIMILAR = 0.5  # `practitioner_id` and `provider_id` are; `user_id` and `order_id` are not
+
+
+def _core(name: str) -> str:
+    """A field name without separators and generic words: `practitioner_id` is `practitioner`."""
+    return "".join(sorted(_words(name), key=name.lower().find))
+
+
 def _words(name: str) -> set[str]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower()
     words = {w.rstrip("s") for w in re.split(r"[^a-z0-9]+", spaced) if len(w) > 1}
@@ -308,8 +350,17 @@ def _words(name: str) -> set[str]:
 
 
 def _response(
-    call: OutboundCall, endpoint: Endpoint, client: Body | None, server: Body | None
+    call: OutboundCall,
+    endpoint: Endpoint,
+    client: Body | None,
+    server: Body | None,
+    client_models: ModelIndex,
+    server_models: ModelIndex,
+    prefix: str = "",
+    depth: int = 0,
 ) -> list[ContractIssue]:
+    """Issues of one response body; nested models (an envelope's `items: Quote[]`) are
+    compared too, a few levels deep, their fields named by path (`items[].currency`)."""
     if client is None or server is None:
         return []
     route = endpoint.location
@@ -317,11 +368,12 @@ def _response(
         _body_kind(client),
         _body_kind(server),
     ):
+        what = f"`{prefix.rstrip('.')}`" if prefix else "the response"
         return [
             ContractIssue(
                 "shape",
-                "",
-                f"reads the response as {_plural(client.shape)}; {endpoint.service} returns "
+                prefix.rstrip("."),
+                f"reads {what} as {_plural(client.shape)}; {endpoint.service} returns "
                 f"{_plural(server.shape)}",
                 call.location,
                 _model_location(server, route),
@@ -332,28 +384,40 @@ def _response(
         return []
     always = server.model.kind in _ALWAYS_SERIALISED
     issues = []
+    absent = [f for wire, f in client_fields.items() if wire not in server_fields and f.required]
+    unread = [f for wire, f in server_fields.items() if wire not in client_fields]
+    # a field the client reads that is gone, beside a new one it does not read: a rename
+    renamed = dict((id(a), b) for a, b in _pair_renames(absent, unread))
+    for field in absent:
+        name = prefix + field.wire_name
+        instead = renamed.get(id(field))
+        issues.append(
+            ContractIssue(
+                "not-returned",
+                name,
+                f"reads `{name}`, which {endpoint.service}'s {_model_name(server)} "
+                + (
+                    f"no longer returns: it returns `{prefix}{instead.wire_name}` instead"
+                    if instead is not None
+                    else "does not return"
+                ),
+                _field_location(field, call.location),
+                _where(instead, server, route) if instead else _model_location(server, route),
+                other_field=instead.wire_name if instead is not None else "",
+            )
+        )
     for wire, field in client_fields.items():
         served = server_fields.get(wire)
+        name = prefix + wire
         if served is None:
-            if field.required:
-                issues.append(
-                    ContractIssue(
-                        "not-returned",
-                        wire,
-                        f"reads `{wire}`, which {endpoint.service}'s {_model_name(server)} "
-                        "does not return",
-                        _field_location(field, call.location),
-                        _model_location(server, route),
-                    )
-                )
             continue
         where = _where(served, server, route)
         if field.required and not field.nullable and served.nullable:
             issues.append(
                 ContractIssue(
                     "may-be-null",
-                    wire,
-                    f"treats `{wire}` as always set; {endpoint.service} may return null",
+                    name,
+                    f"treats `{name}` as always set; {endpoint.service} may return null",
                     _field_location(field, call.location),
                     where,
                 )
@@ -362,8 +426,8 @@ def _response(
             issues.append(
                 ContractIssue(
                     "may-be-absent",
-                    wire,
-                    f"treats `{wire}` as always present; {endpoint.service} may leave it out",
+                    name,
+                    f"treats `{name}` as always present; {endpoint.service} may leave it out",
                     _field_location(field, call.location),
                     where,
                 )
@@ -373,12 +437,32 @@ def _response(
             issues.append(
                 ContractIssue(
                     "response-type",
-                    wire,
-                    f"reads `{wire}` as {read}; {endpoint.service} returns {returned}",
+                    name,
+                    f"reads `{name}` as {read}; {endpoint.service} returns {returned}",
                     _field_location(field, call.location),
                     where,
                 )
             )
+        if depth < _MAX_DEPTH:
+            inner_client = body_of(field.type, call.service, client_models)
+            inner_server = body_of(served.type, endpoint.service, server_models)
+            if (
+                inner_client is not None
+                and inner_server is not None
+                and inner_client.model is not None
+                and inner_server.model is not None
+            ):
+                nested = name + "[]" * inner_client.shape.arrays + "."
+                issues += _response(
+                    call,
+                    endpoint,
+                    inner_client,
+                    inner_server,
+                    client_models,
+                    server_models,
+                    nested,
+                    depth + 1,
+                )
     return issues
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analyzers.facts import Edge, UnresolvedCall
-from analyzers.graph.contracts import ContractIssue
+from analyzers.graph.contracts import ContractIssue, problem_of
 from analyzers.graph.linking import BROKEN, OUTSIDE, UNRESOLVED, Graph, Link
 from analyzers.graph.paths import normalize_path
 from analyzers.graph.targets import SERVICE
@@ -38,8 +38,8 @@ class LinkChange:
             return ()
         if self.base is None:
             return self.head.issues
-        before = {(i.kind, i.field) for i in self.base.issues}
-        return tuple(i for i in self.head.issues if (i.kind, i.field) not in before)
+        before = {(problem_of(i.kind), i.field) for i in self.base.issues}
+        return tuple(i for i in self.head.issues if (problem_of(i.kind), i.field) not in before)
 
     @property
     def newly_broken(self) -> bool:

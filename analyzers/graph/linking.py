@@ -15,6 +15,7 @@ to the routes of that service. The outcome is one of:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,8 +25,10 @@ from analyzers.facts import (
     Endpoint,
     EnvSetting,
     Fact,
+    FetchWrapper,
     HostName,
     Listener,
+    Location,
     OutboundCall,
     Rewrite,
 )
@@ -39,6 +42,7 @@ from analyzers.graph.paths import (
     normalize_path,
     parse_path,
     path_matches,
+    strip_query,
 )
 from analyzers.graph.targets import EXTERNAL, SERVICE, Directory, Target
 
@@ -160,10 +164,13 @@ def build_graph(
     listeners: list[Listener] = []
     hosts: list[HostName] = []
     settings: list[EnvSetting] = []
+    wrappers: dict[str, list[Location]] = {}
     for fact in facts:
         if isinstance(fact, OutboundCall):
             if include(fact.location.path):
                 calls.append(fact)
+        elif isinstance(fact, FetchWrapper):
+            wrappers.setdefault(fact.location.path, []).append(fact.location)
         elif isinstance(fact, Endpoint):
             endpoints.append(fact)
         elif isinstance(fact, DataModel):
@@ -176,6 +183,9 @@ def build_graph(
             hosts.append(fact)
         elif isinstance(fact, EnvSetting):
             settings.append(fact)
+    # A fetch wrapper's own call (`fetch(`${BASE}${path}`)`) has no path of its own: its
+    # callers are linked, each with the path it passes.
+    calls = [call for call in calls if not _inside_wrapper(call, wrappers)]
     directory = Directory(service_map, config, endpoints, rewrites, listeners, hosts, settings)
     by_service: dict[str, list[Endpoint]] = {}
     for endpoint in endpoints:
@@ -184,6 +194,19 @@ def build_graph(
     index = ModelIndex(models, service_map.services)
     links = tuple(_link(call, directory, routes, index) for call in calls)
     return Graph(links, {name: tuple(eps) for name, eps in by_service.items()})
+
+
+def _inside_wrapper(call: OutboundCall, wrappers: Mapping[str, list[Location]]) -> bool:
+    spans = wrappers.get(call.location.path)
+    if not spans or parse_path(strip_query(_path_part(call.url))).literal_count:
+        return False
+    return any(s.line <= call.location.line <= s.end_line for s in spans)
+
+
+def _path_part(url: str) -> str:
+    """The URL after its origin (scheme and host, or a leading placeholder)."""
+    rest = re.sub(r"^(?:[a-z][a-z0-9+.-]*://[^/]*|\{[^{}]+\})", "", url, flags=re.IGNORECASE)
+    return rest or "/"
 
 
 def _link(

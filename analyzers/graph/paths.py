@@ -65,9 +65,9 @@ def strip_query(path: str) -> str:
         elif char == "}":
             depth = max(0, depth - 1)
         elif char in "?#" and depth == 0:
-            if char == "?" and _EXPRESS_OPTIONAL_END.search(path, 0, index + 1):
-                if index + 1 == len(path) or path[index + 1] == "/":
-                    continue  # Express `/users/:id?`: an optional parameter, not a query
+            optional = char == "?" and _EXPRESS_OPTIONAL_END.search(path, 0, index + 1)
+            if optional and (index + 1 == len(path) or path[index + 1] == "/"):
+                continue  # Express `/users/:id?`: an optional parameter, not a query
             return path[:index]
     return path
 

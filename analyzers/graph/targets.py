@@ -30,8 +30,10 @@ from analyzers.graph.paths import (
     PARAM,
     REST,
     PathTemplate,
+    display_path,
     parse_path,
     path_matches,
+    strip_query,
 )
 
 if TYPE_CHECKING:
@@ -316,7 +318,7 @@ class Directory:
             return Target(SERVICE, caller, path, f"{caller} serves it in its own app")
         if hops < _MAX_HOPS:
             for rewrite in self.rewrites.get(caller, ()):
-                forwarded = _rewritten(rewrite, template)
+                forwarded = _rewritten(rewrite, template, path)
                 if forwarded is None:
                     continue
                 target = self.resolve(caller, forwarded, rewrite.defaults, hops + 1)
@@ -360,7 +362,7 @@ def _because(target: Target, reason: str) -> Target:
 _NAMED_PARAM = re.compile(r"\{([^{}]+)\}")
 
 
-def _rewritten(rewrite: Rewrite, call: PathTemplate) -> str | None:
+def _rewritten(rewrite: Rewrite, call: PathTemplate, path: str) -> str | None:
     """The URL a proxy rule forwards `call` to, or None when the rule does not apply."""
     source = rewrite.source.split("/")
     names = [m.group(1) for part in source if (m := _NAMED_PARAM.fullmatch(part))]
@@ -373,24 +375,18 @@ def _rewritten(rewrite: Rewrite, call: PathTemplate) -> str | None:
     source_template = PathTemplate(tuple(segments))
     if not path_matches(call, source_template):
         return None
+    # the call's segments as written, so that `{id}` keeps its name through the rewrite
+    raw = [segment for segment in strip_query(path).split("/") if segment]
     values: dict[str, str] = {}
     name_index = 0
     for index, segment in enumerate(source_template.segments):
         if segment in (PARAM, REST, OPTIONAL_REST):
             if name_index >= len(names):
                 return None
-            taken = call.segments[index:] if segment != PARAM else call.segments[index : index + 1]
-            values[names[name_index]] = "/".join(_as_text(s) for s in taken)
+            taken = raw[index:] if segment != PARAM else raw[index : index + 1]
+            values[names[name_index]] = display_path("/".join(taken)).lstrip("/")
             name_index += 1
     destination = _NAMED_PARAM.sub(
         lambda m: values.get(m.group(1), m.group(0)), rewrite.destination
     )
     return re.sub(r"(?<!:)//+", "/", destination)
-
-
-def _as_text(segment: str) -> str:
-    return (
-        "{param}"
-        if segment == PARAM
-        else ("{rest}" if segment in (REST, OPTIONAL_REST) else segment)
-    )

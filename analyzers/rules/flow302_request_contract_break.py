@@ -43,6 +43,11 @@ class RequestContractBreak(ContractRule):
             Severity.CRITICAL,
             "send the new name from every client, or accept both names on the server",
         ),
+        "renamed-optional": (
+            "Request field `{field}` renamed on the server only",
+            Severity.HIGH,
+            "send the new name from every client, or accept both names on the server",
+        ),
         "required-missing": (
             "{target} requires `{field}`, which the client does not send",
             Severity.CRITICAL,

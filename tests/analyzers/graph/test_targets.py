@@ -521,7 +521,7 @@ def test_a_rewrite_carries_parameters_over() -> None:
         Rewrite("web", NEXT_CONFIG, "/pay/{path}", "https://api.stripe.com/{path}"),
     ]
     assert names(resolve("/v/42/detail", rewrites=rewrites)) == (SERVICE, "core-api", "/items/42")
-    assert resolve("/v/${id}/detail", rewrites=rewrites).path == "/items/{param}"
+    assert resolve("/v/${id}/detail", rewrites=rewrites).path == "/items/{id}"
     assert names(resolve("/pay/v1/charges", rewrites=rewrites)) == (
         EXTERNAL,
         "stripe",
