@@ -1206,7 +1206,14 @@ def _pydantic_field(spec: _Spec, config: _Config, version: int, root: bool) -> M
         required = not default.present
     accepts_name = bool(config.by_name) and wire not in ("", spec.name)
     return ModelField(
-        spec.name, wire, spec.type, required, nullable, spec.enum_values, accepts_name, spec.location
+        spec.name,
+        wire,
+        spec.type,
+        required,
+        nullable,
+        spec.enum_values,
+        accepts_name,
+        spec.location,
     )
 
 
