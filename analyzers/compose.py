@@ -93,7 +93,11 @@ def _composed(
         paths[full] = paths.get(full, False) or from_app
         chain_of.setdefault(full, chains.get(base, ()))
     for full, from_app in paths.items():
-        composed = replace(endpoint, path=full, router=None if from_app else obj, handler=handler)
+        router = None if from_app else obj
+        if full == endpoint.path and router == endpoint.router and handler == endpoint.handler:
+            composed = endpoint  # already so (a router nobody mounts): `replace` copies it all
+        else:
+            composed = replace(endpoint, path=full, router=router, handler=handler)
         yield _with_middleware(composed, chain_of[full])
 
 

@@ -64,15 +64,40 @@ SPEC_FILE = re.compile(r"(^|.*[./-])(openapi|swagger|asyncapi)(\.[a-z0-9]+)*\.(y
 
 # Configuration files read for facts, by exact file name: no other JSON is analysed.
 LANGUAGE_BY_NAME = {"vercel.json": "json"}
+# OpenAPI and Swagger documents (SPEC_FILE names, AsyncAPI aside), read by `analyzers.openapi`.
+OPENAPI = "openapi"
+# Deployment files, read by `analyzers.deploy` for where units listen and how they are reached.
+DEPLOY = "deploy"
+_DEPLOY_FILES = (
+    ("package.json", re.compile(r"package\.json")),
+    ("dockerfile", re.compile(r"(?i:dockerfile(?:[.-][\w.-]+)?|[\w.-]+\.dockerfile)")),
+    ("compose", re.compile(r"(?i:(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml)")),
+    ("procfile", re.compile(r"(?i:procfile(?:\.[\w.-]+)?)")),
+    ("env", re.compile(r"\.env(?:\.[\w.-]+)?")),  # .env, .env.example, .env.local.example
+)
 # Languages of configuration, not of a service's code (`Service.languages` leaves them out).
-CONFIG_LANGUAGES = frozenset(LANGUAGE_BY_NAME.values())
+CONFIG_LANGUAGES = frozenset({*LANGUAGE_BY_NAME.values(), OPENAPI, DEPLOY})
+
+
+def deploy_kind(path: str) -> str | None:
+    """Which deployment file a path is, by its name; None for any other file."""
+    name = posixpath.basename(path)
+    if name.endswith(".dockerignore"):  # `Dockerfile.dockerignore` is the build's ignore list
+        return None
+    return next((kind for kind, pattern in _DEPLOY_FILES if pattern.fullmatch(name)), None)
 
 
 def language_of(path: str) -> str | None:
     found = LANGUAGE_BY_SUFFIX.get(posixpath.splitext(path)[1].lower())
-    if found is None:
-        return LANGUAGE_BY_NAME.get(posixpath.basename(path))
-    return found
+    if found is not None:
+        return found
+    name = posixpath.basename(path)
+    if name in LANGUAGE_BY_NAME:
+        return LANGUAGE_BY_NAME[name]
+    spec = SPEC_FILE.match(name.lower())
+    if spec is not None and spec.group(2) != "asyncapi":
+        return OPENAPI
+    return DEPLOY if deploy_kind(name) is not None else None
 
 
 def folders_of(path: str) -> list[str]:

@@ -129,7 +129,7 @@ def test_every_planted_python_risk_is_reported(example: tuple[Path, str, str]) -
 # which no rule retries without an idempotency key).
 TYPESCRIPT_FAMILIES = {
     "timeout", "webhook-raw-body", "idempotency", "swallowed-error", "dead-letter", "cron-overlap",
-    "route-missing",
+    "route-missing", "cascading",
 }  # fmt: skip
 
 

@@ -113,6 +113,7 @@ class _Routes:
     def __init__(self, endpoints: Iterable[Endpoint]) -> None:
         self.by_length: dict[int, list[tuple[PathTemplate, Endpoint]]] = {}
         self.rest: list[tuple[PathTemplate, Endpoint]] = []
+        self._firsts: set[str] | None = None  # every route's first segment, for `covers`
         for endpoint in endpoints:
             template = _route_template(endpoint)
             if template.has_rest:
@@ -125,9 +126,13 @@ class _Routes:
         analyzers read, where a missing route is a real 404."""
         if not call.segments:
             return bool(self.by_length or self.rest)
-        first = call.segments[0]
-        routes = [t for ts in self.by_length.values() for t, _ in ts] + [t for t, _ in self.rest]
-        return any(t.segments and t.segments[0] in (first, PARAM) for t in routes)
+        if self._firsts is None:
+            # Once per service, not once per call that matches no route.
+            routes = [t for ts in self.by_length.values() for t, _ in ts] + [
+                t for t, _ in self.rest
+            ]
+            self._firsts = {t.segments[0] for t in routes if t.segments}
+        return call.segments[0] in self._firsts or PARAM in self._firsts
 
     def matching(self, call: PathTemplate) -> list[tuple[PathTemplate, Endpoint]]:
         candidates = self.by_length.get(len(call.segments), [])

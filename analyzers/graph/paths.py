@@ -10,6 +10,7 @@ route's parameter matches any one segment of the call.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,6 +59,8 @@ class PathTemplate:
 
 def strip_query(path: str) -> str:
     """The path without its query string or fragment (`/a?b={c}` is `/a`)."""
+    if "?" not in path and "#" not in path:
+        return path  # most paths: nothing to cut, no need to walk them character by character
     depth = 0
     for index, char in enumerate(path):
         if char == "{":
@@ -94,7 +97,10 @@ def parse_path(path: str) -> PathTemplate:
     return PathTemplate(tuple(segments))
 
 
+@functools.lru_cache(maxsize=8192)
 def _segment(raw: str) -> str:
+    # Kept: every route and call of a tree is parsed, and their segments repeat (`api`, `v1`,
+    # `users`); each new one costs half a dozen regular expressions.
     if _OPTIONAL_REST_SEGMENT.match(raw):
         return OPTIONAL_REST
     if _REST_SEGMENT.match(raw):

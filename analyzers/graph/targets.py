@@ -18,6 +18,7 @@ Every `Target` says how it was found (`reason`), so a reviewer can check it.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -105,6 +106,12 @@ def env_keys(name: str) -> list[str]:
     `NEXT_PUBLIC_AI_ENGINE_URL`, `settings.ai_engine_url` and `aiEngineUrl` all give
     `aiengine`; `CORE_API_URL` gives `coreapi`, then `core`.
     """
+    return list(_env_keys(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _env_keys(name: str) -> tuple[str, ...]:
+    # Kept: every call of a tree asks it of its base URL's variable, a handful of names.
     last = name.rsplit(".", 1)[-1]
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", last).lower()
     for prefix in _ENV_PREFIXES:
@@ -116,7 +123,7 @@ def env_keys(name: str) -> list[str]:
         for suffix in _ENV_SUFFIXES
         if snake.endswith(suffix) and len(snake) > len(suffix)
     ]
-    return sorted({k for k in keys if k}, key=lambda k: -len(k))
+    return tuple(sorted({k for k in keys if k}, key=lambda k: -len(k)))
 
 
 def _split_host(host: str) -> tuple[str, int | None]:

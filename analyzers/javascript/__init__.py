@@ -18,8 +18,10 @@ from analyzers.facts import Fact
 from analyzers.javascript import (
     errors,
     external,
+    handler_calls,
     http,
     jobs,
+    listeners,
     models,
     observability,
     routes,
@@ -38,11 +40,13 @@ FAMILIES: list[Family] = [
     http.extract,
     errors.extract,
     routes.extract,
+    handler_calls.extract,  # after routes: it reads the handlers routes found
     webhooks.extract,
     jobs.extract,
     external.extract,
     models.extract,
     wrappers.extract,
+    listeners.extract,
 ]
 
 

@@ -20,6 +20,9 @@ class JsContext:
     # Filled by the observability family first: functions (by start byte) that log,
     # measure or trace.
     observed_functions: set[int] = field(default_factory=set)
+    # Filled by the routes family: each route handler defined in this module, as the name
+    # its `Endpoint.handler` gives it and its function node (`handler_calls` reads them).
+    handlers: list[tuple[str, ts.Node]] = field(default_factory=list)
 
     def loc(self, node: ts.Node) -> Location:
         return self.module.location(node)

@@ -9,6 +9,7 @@ retries twice with backoff by default.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import tree_sitter as ts
 from analyzers.facts import Fact, OutboundCall, RetryPolicy
 from analyzers.javascript.context import JsContext
 from analyzers.javascript.module import (
+    JsModule,
     call_arguments,
     kind,
     object_property,
@@ -48,6 +50,18 @@ RATE_LIMIT = re.compile(
 )
 TRACE = re.compile(r"traceparent|x-request-id|x-correlation-id|propagation\.inject|trace-id", re.I)
 IDEMPOTENCY = re.compile(r"idempotency[-_]?key", re.I)
+# What every match of each pattern above holds, in lower case: a cheap test first.
+_RATE_LIMIT_WORDS = (
+    "429",
+    "retry-after",
+    "ratelimit",
+    "throttle",
+    "p-limit",
+    "plimit",
+    "bottleneck",
+)
+_TRACE_WORDS = ("traceparent", "x-request-id", "x-correlation-id", "propagation.inject", "trace-id")
+_IDEMPOTENCY_WORDS = ("idempotency",)
 SLEEPS = re.compile(r"setTimeout|sleep|delay|wait")
 FAN_OUT = frozenset({"map", "forEach", "flatMap"})
 
@@ -61,7 +75,23 @@ class Client:
     instance: ts.Node | None  # the call that made the client (axios.create(...), ky.create(...))
 
 
+# The client each call is, per module: the HTTP, wrapper and handler-call families all ask.
+_CLIENTS: weakref.WeakKeyDictionary[JsModule, dict[int, Client | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _client(ctx: JsContext, call: ts.Node) -> Client | None:
+    known = _CLIENTS.get(ctx.module)
+    if known is None:
+        known = _CLIENTS[ctx.module] = {}
+    key = call.id
+    if key not in known:
+        known[key] = _read_client(ctx, call)
+    return known[key]
+
+
+def _read_client(ctx: JsContext, call: ts.Node) -> Client | None:
     resolved = ctx.module.callee(call)
     if resolved is None:
         return None
@@ -132,6 +162,7 @@ def _fact(
     url = _url(ctx, client)
     seconds, unbounded = _timeout(ctx, call, client, function)
     function_text = text(function) if function is not None else ""
+    lowered = function_text.lower() if function_text.isascii() else None
     loops = _data_loops(ctx, call, function)
     request_type, response_type = call_types(ctx, call, client)
     return OutboundCall(
@@ -149,11 +180,23 @@ def _fact(
         function=m.function_name(function),
         in_loop=bool(loops),
         throttled=any(SLEEPS.search(text(loop)) for loop in loops),
-        handles_rate_limit=bool(RATE_LIMIT.search(function_text)),
+        handles_rate_limit=_says(RATE_LIMIT, _RATE_LIMIT_WORDS, function_text, lowered),
         observed=function is not None and function.start_byte in ctx.observed_functions,
-        propagates_trace=bool(TRACE.search(function_text)),
-        idempotency_key=bool(IDEMPOTENCY.search(function_text)),
+        propagates_trace=_says(TRACE, _TRACE_WORDS, function_text, lowered),
+        idempotency_key=_says(IDEMPOTENCY, _IDEMPOTENCY_WORDS, function_text, lowered),
     )
+
+
+def _says(
+    pattern: re.Pattern[str], words: tuple[str, ...], source: str, lowered: str | None
+) -> bool:
+    """`pattern.search(source)`, skipped when the source is ASCII (`lowered`, else None) and
+    holds none of the words every match holds: a case-insensitive alternation is slow to try
+    at each position of the function, and this runs for every call in it. Only for ASCII:
+    under IGNORECASE a few other characters match ASCII letters (the Kelvin sign a `k`)."""
+    if lowered is not None and not any(word in lowered for word in words):
+        return False
+    return bool(pattern.search(source))
 
 
 def call_types(ctx: JsContext, call: ts.Node, client: Client) -> tuple[str | None, str | None]:

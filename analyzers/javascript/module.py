@@ -100,10 +100,23 @@ class Resolved:
     origin: ts.Node | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Scoped:
+    """One declaration of a name, with the scope it is visible in (for `lookup`)."""
+
+    start: int
+    end: int
+    size: int
+    order: int  # among the name's declarations, in document order
+    value: ts.Node
+    scope: ts.Node
+
+
 def text(node: ts.Node | None) -> str:
-    if node is None or node.text is None:
+    if node is None:
         return ""
-    return node.text.decode("utf-8", "replace")
+    raw = node.text  # read once: each read copies the bytes out of the tree again
+    return "" if raw is None else raw.decode("utf-8", "replace")
 
 
 def unwrap(node: ts.Node | None) -> ts.Node | None:
@@ -224,6 +237,12 @@ class JsModule:
         self._scopes: dict[int, ts.Node] = {}
         self._call_starts: list[int] | None = None
         self._function_bodies: dict[str, ts.Node] | None = None
+        self._resolved: dict[int, Resolved | None] = {}  # node id -> `resolve(node)`
+        self._functions: dict[int, ts.Node | None] = {}  # node id -> its enclosing function
+        self._parameters: dict[int, set[str]] = {}  # function id -> its parameters' names
+        self._binding_index: dict[str, tuple[list[int], list[_Scoped]]] = {}  # for `lookup`
+        self._callback_calls: dict[int, list[ts.Node]] = {}  # node id -> `callback_calls`
+        self._loops: dict[int, tuple[ts.Node | None, list[ts.Node]]] = {}  # `loops_around`
 
     # --- locations -------------------------------------------------------------------------
 
@@ -344,25 +363,38 @@ class JsModule:
 
     def is_parameter(self, name: str, at: ts.Node, within: ts.Node) -> bool:
         """Whether a parameter of a function between `at` and `within` is called `name`."""
-        current = at.parent
+        # From function to enclosing function (kept per node), not node by node: only
+        # functions have parameters, and a step up a tree-sitter tree is not cheap.
+        current = self.enclosing_function(at)
         while current is not None and current is not within:
-            if current.type in FUNCTION_TYPES:
-                params = current.child_by_field_name("parameters") or current.child_by_field_name(
-                    "parameter"
-                )
-                if params is not None and name in _parameter_names(params):
-                    return True
-            current = current.parent
+            if name in self._parameter_names(current):
+                return True
+            current = self.enclosing_function(current)
         return False
+
+    def _parameter_names(self, function: ts.Node) -> set[str]:
+        key = function.id
+        found = self._parameters.get(key)
+        if found is None:
+            params = function.child_by_field_name("parameters") or function.child_by_field_name(
+                "parameter"
+            )
+            found = _parameter_names(params) if params is not None else set()
+            self._parameters[key] = found
+        return found
 
     def calls_within(self, node: ts.Node) -> list[ts.Node]:
         """The calls inside a node's span, found by bisection instead of a scan of all calls."""
+        return self.calls_between(node.start_byte, node.end_byte)
+
+    def calls_between(self, start: int, end: int) -> list[ts.Node]:
+        """The calls that start at or after byte `start` and end by byte `end`, in order."""
         if self._call_starts is None:
             self.calls.sort(key=lambda call: call.start_byte)
             self._call_starts = [call.start_byte for call in self.calls]
-        low = bisect.bisect_left(self._call_starts, node.start_byte)
-        high = bisect.bisect_right(self._call_starts, node.end_byte)
-        return [call for call in self.calls[low:high] if call.end_byte <= node.end_byte]
+        low = bisect.bisect_left(self._call_starts, start)
+        high = bisect.bisect_right(self._call_starts, end)
+        return [call for call in self.calls[low:high] if call.end_byte <= end]
 
     def scope_of(self, node: ts.Node) -> ts.Node:
         """The nearest block, function or program enclosing a node.
@@ -380,21 +412,49 @@ class JsModule:
         return found
 
     def lookup(self, name: str, at: ts.Node) -> ts.Node | None:
-        """The value last bound to `name` in a scope that encloses `at` (innermost wins)."""
-        candidates = self.bindings.get(name)
-        if not candidates:
-            return None
-        best: tuple[int, ts.Node, ts.Node] | None = None
-        for declarator, value in candidates:
-            scope = self.scope_of(declarator)
-            if scope.start_byte <= at.start_byte and at.end_byte <= scope.end_byte:
-                size = scope.end_byte - scope.start_byte
-                if best is None or size <= best[0]:
-                    best = (size, value, scope)
+        """The value last bound to `name` in a scope that encloses `at` (innermost wins).
+
+        Innermost: the smallest enclosing scope; between declarations in scopes of one size,
+        the last one. A name declared in every handler of a file (`const res = ...`) has as
+        many scopes as handlers, so they are searched from the nearest start backwards, and
+        the search ends where no scope further back can be as small as the best one.
+        """
+        index = self._binding_index.get(name)
+        if index is None:
+            candidates = self.bindings.get(name)
+            if not candidates:
+                return None
+            index = self._index_bindings(candidates)
+            self._binding_index[name] = index
+        starts, scopes = index
+        at_start, at_end = at.start_byte, at.end_byte
+        best: _Scoped | None = None
+        for position in range(bisect.bisect_right(starts, at_start) - 1, -1, -1):
+            scoped = scopes[position]
+            if best is not None and at_end - scoped.start > best.size:
+                break  # any scope from here on that encloses `at` is larger than the best
+            if at_end <= scoped.end and (
+                best is None
+                or scoped.size < best.size
+                or (scoped.size == best.size and scoped.order > best.order)
+            ):
+                best = scoped
         if best is None:
             return None
         # A parameter of a function inside that scope shadows the binding: `f(url)` is its own.
-        return None if self.is_parameter(name, at, best[2]) else best[1]
+        return None if self.is_parameter(name, at, best.scope) else best.value
+
+    def _index_bindings(
+        self, candidates: list[tuple[ts.Node, ts.Node]]
+    ) -> tuple[list[int], list[_Scoped]]:
+        """A name's declarations with their scopes, by where the scope starts."""
+        scopes = []
+        for order, (declarator, value) in enumerate(candidates):
+            scope = self.scope_of(declarator)
+            start, end = scope.start_byte, scope.end_byte
+            scopes.append(_Scoped(start, end, end - start, order, value, scope))
+        scopes.sort(key=lambda scoped: scoped.start)
+        return [scoped.start for scoped in scopes], scopes
 
     def class_of(self, node: ts.Node) -> ts.Node | None:
         current = node.parent
@@ -423,6 +483,20 @@ class JsModule:
     # --- resolution ------------------------------------------------------------------------
 
     def resolve(self, node: ts.Node | None, depth: int = 0) -> Resolved | None:
+        if depth == 0 and node is not None:
+            # Families ask the same names again (a route call: as an HTTP client candidate, as
+            # a route, as the callback holder of each call inside it). The bindings are fixed
+            # once the module is read, so a top-level answer holds for the module's lifetime;
+            # deeper ones are not kept, their depth limit makes them differ.
+            key = node.id
+            if key in self._resolved:
+                return self._resolved[key]
+            found = self._resolve(node, 0)
+            self._resolved[key] = found
+            return found
+        return self._resolve(node, depth)
+
+    def _resolve(self, node: ts.Node | None, depth: int) -> Resolved | None:
         node = unwrap(node)
         if node is None or depth > 8:
             return None
@@ -467,9 +541,25 @@ class JsModule:
     # --- context ---------------------------------------------------------------------------
 
     def enclosing_function(self, node: ts.Node) -> ts.Node | None:
+        """The innermost function around `node`, kept for `node` and every node passed on the
+        way up: tree-sitter finds a parent by descending from the root past every earlier
+        sibling, so a step up costs as much as the file is long, and each family asks again
+        about the same calls (and their siblings share the way up)."""
+        known = self._functions
+        key = node.id
+        if key in known:
+            return known[key]
+        passed = [key]
         current = node.parent
         while current is not None and current.type not in FUNCTION_TYPES:
+            key = current.id
+            if key in known:
+                current = known[key]
+                break
+            passed.append(key)
             current = current.parent
+        for key in passed:
+            known[key] = current
         return current
 
     def function_name(self, function: ts.Node | None) -> str | None:
@@ -502,8 +592,16 @@ class JsModule:
         """Calls that a function around `node` is passed to, innermost first.
 
         `pRetry(() => fetch(url))` and `items.map((item) => fetch(...))`: the call of
-        `pRetry` and of `items.map`, which decide how often `fetch` runs.
+        `pRetry` and of `items.map`, which decide how often `fetch` runs. Kept per node: the
+        walk up to the root is asked for twice of every HTTP call.
         """
+        key = node.id
+        found = self._callback_calls.get(key)
+        if found is None:
+            found = self._callback_calls[key] = list(self._walk_callback_calls(node))
+        return iter(found)
+
+    def _walk_callback_calls(self, node: ts.Node) -> Iterator[ts.Node]:
         current = node.parent
         while current is not None:
             if (
@@ -518,13 +616,19 @@ class JsModule:
 
     def loops_around(self, node: ts.Node, stop: ts.Node | None) -> list[ts.Node]:
         """Loops between `node` and `stop` (its function), innermost first."""
+        # Kept for the last `stop` asked with: an HTTP call asks twice (data loops, retry
+        # loops) with the same function, and each walk up the tree is dear.
+        known = self._loops.get(node.id)
+        if known is not None and known[0] is stop:
+            return list(known[1])
         found = []
         current = node.parent
         while current is not None and current is not stop:
             if current.type in LOOP_TYPES:
                 found.append(current)
             current = current.parent
-        return found
+        self._loops[node.id] = (stop, found)
+        return list(found)
 
     def try_around(self, node: ts.Node, stop: ts.Node | None) -> list[ts.Node]:
         """Try statements whose protected block holds `node`, innermost first."""

@@ -19,7 +19,9 @@ _WORDS = re.compile(
     r"\benum\b|zod|['\"`]/[\w{$:.-]|"
     # SDKs of external systems, signature checks, queue tables (`from('job_queue')`)
     r"anthropic|sendgrid|twilio|@aws-sdk|aws-sdk|@slack|postmark|mailgun|timingSafeEqual|"
-    r"createHmac|svix|queue['\"`]"
+    r"createHmac|svix|queue['\"`]|"
+    # servers listening on a port (`analyzers/javascript/listeners.py`)
+    r"\.listen\(|\bserve\("
 )
 
 

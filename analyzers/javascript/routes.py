@@ -58,6 +58,7 @@ from analyzers.facts import (
     RouterMount,
 )
 from analyzers.javascript.context import JsContext
+from analyzers.javascript.handlers import handler_contract
 from analyzers.javascript.module import (
     FUNCTION_TYPES,
     TRANSPARENT,
@@ -269,6 +270,12 @@ def _top_functions(m: JsModule) -> dict[str, ts.Node]:
             found[text(node.child_by_field_name("name"))] = node
     _TOP_FUNCTIONS[m] = found
     return found
+
+
+def _note_handler(ctx: JsContext, name: str, function: ts.Node | None) -> None:
+    """Hand a route's handler, when this module defines it, to the handler calls family."""
+    if function is not None:
+        ctx.handlers.append((name, function))
 
 
 def _wrappers(node: ts.Node | None) -> tuple[str, ...]:
@@ -856,6 +863,10 @@ class _Express:
             if entry is not None:
                 chain.append(entry)
         parsers = [mw.body_parser for mw in chain if mw.body_parser]
+        # What the handler reads and answers (analyzers.javascript.handlers).
+        contract = handler_contract(
+            self.ctx, _function_value(self.m, route.args[-1]), route.args[:-1]
+        )
         yield Endpoint(
             self.ctx.service,
             _span(self.m, route.first, route.call),
@@ -863,7 +874,10 @@ class _Express:
             path,
             self.handler(route.args[-1]),
             EXPRESS,
-            params=_path_params(route.raw_path, path),
+            request_model=contract.request_model,
+            response_model=contract.response_model,
+            params=_path_params(route.raw_path, path) + contract.params,
+            status_code=contract.status_code,
             router=route.obj.ref,
             body_parser=parsers[0] if parsers else None,
             middleware=tuple(mw.name for mw in chain),
@@ -939,7 +953,9 @@ class _Express:
 
     def handler(self, node: ts.Node) -> str:
         """The handler's qualified name, as `JsModule.function_name` names its function."""
-        return _qualified(self.m, node) or f"{self.mod}.<anonymous>"
+        name = _qualified(self.m, node) or f"{self.mod}.<anonymous>"
+        _note_handler(self.ctx, name, _function_value(self.m, node))
+        return name
 
 
 def kind_is_path(node: ts.Node) -> bool:
@@ -1057,9 +1073,13 @@ def _pages_route(ctx: JsContext, path: str, optional: set[str]) -> Iterator[Fact
         value = export.child_by_field_name("declaration") or export.child_by_field_name("value")
     function = _function_value(m, value)
     handler = _qualified(m, value) or f"{m.name}.default"
+    _note_handler(ctx, handler, function)
     scope = text(function) if function is not None else ctx.text
     at = function if function is not None else export
     parser = _pages_body_parser(m)
+    # Next.js puts the path's segments in `req.query` too: those reads are the path's.
+    segments = frozenset(_BRACED.findall(path))
+    contract = handler_contract(ctx, function, path_params=segments)
     for method in _methods(scope, _request_name(function)):
         yield Endpoint(
             ctx.service,
@@ -1068,7 +1088,10 @@ def _pages_route(ctx: JsContext, path: str, optional: set[str]) -> Iterator[Fact
             path,
             handler,
             NEXTJS,
-            params=_file_params(path, optional),
+            request_model=contract.request_model,
+            response_model=contract.response_model,
+            params=_file_params(path, optional) + contract.params,
+            status_code=contract.status_code,
             body_parser=parser,
             middleware=_wrappers(value),
         )
@@ -1174,10 +1197,12 @@ def _app_routes(ctx: JsContext, path: str, optional: set[str]) -> Iterator[Fact]
     for verb, at, value in _exported_verbs(m):
         function = _function_value(m, value)
         handler = _qualified(m, value) or f"{m.name}.{verb}"
+        _note_handler(ctx, handler, function)
         body = None
         if function is not None:
             read = re.search(_BODY_READ.format(req=_request_name(function)), text(function))
             body = _APP_PARSERS[read.group(1)] if read else None
+        contract = handler_contract(ctx, function, app_router=True)
         yield Endpoint(
             ctx.service,
             ctx.loc(function if function is not None else at),
@@ -1185,7 +1210,10 @@ def _app_routes(ctx: JsContext, path: str, optional: set[str]) -> Iterator[Fact]
             path,
             handler,
             NEXTJS,
-            params=_file_params(path, optional),
+            request_model=contract.request_model,
+            response_model=contract.response_model,
+            params=_file_params(path, optional) + contract.params,
+            status_code=contract.status_code,
             body_parser=body,
             middleware=_wrappers(value),
         )

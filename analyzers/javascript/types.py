@@ -416,9 +416,9 @@ class Types:
                     if found is not None:
                         return found
             return None
-        for other in self.m.calls:
-            if other.start_byte < call.end_byte or other.end_byte > scope.end_byte:
-                continue
+        # Only the calls after this one in its scope: bisection, not a scan of the module's
+        # calls for each of them (quadratic in a file of many handlers).
+        for other in self.m.calls_between(call.end_byte, scope.end_byte):
             callee = other.child_by_field_name("function")
             if (
                 callee is not None

@@ -16,8 +16,10 @@ from analyzers.facts import Fact
 from analyzers.python import (
     errors,
     external,
+    handler_calls,
     http,
     jobs,
+    listeners,
     models,
     observability,
     routes,
@@ -36,8 +38,10 @@ FAMILIES: tuple[Family, ...] = (
     webhooks.extract,
     jobs.extract,
     routes.extract,
+    handler_calls.extract,  # after routes: it reads the handlers routes found
     models.extract,
     external.extract,
+    listeners.extract,
 )
 
 

@@ -19,6 +19,9 @@ class PyContext:
     text: str
     # Filled by the observability family first; read by the families after it.
     observed_functions: set[FunctionInfo] = field(default_factory=set)
+    # Filled by the routes family: the `Endpoint.handler` of every route it found, in order
+    # (`handler_calls` reads the ones defined in this module).
+    handlers: dict[str, None] = field(default_factory=dict)
     _sources: dict[cst.CSTNode, str] = field(default_factory=dict)
 
     def loc(self, node: cst.CSTNode) -> Location:

@@ -48,15 +48,43 @@ _MODEL_WORDS = re.compile(
     r"\b(?:TypedDict|dataclass|Enum|NamedTuple)\b|\bclass \w+\([\w.]*(?:Model|Schema|Base)\b"
 )
 _MODEL_FILES = re.compile(r"(?:^|_)(?:models?|schemas?|enums?|types|dtos?|entities|contracts?)$")
+# A server the code starts itself (`analyzers/python/listeners.py`): a server by name, or an
+# app method that starts one (`app.run(port=5000)`, `app.run("0.0.0.0", 5000)`) in a file that
+# mentions a port. `.run(` alone is `subprocess.run` and `asyncio.run` far more often, and a
+# `.listen(5)` is a socket's backlog unless tornado is imported.
+_SERVERS = (
+    "uvicorn",
+    "run_app",
+    "TCPSite",
+    "make_server",
+    "HTTPServer",
+    "TCPServer",
+    "waitress",
+    "tornado",
+)
+_APP_RUN = re.compile(r"\.(?:run|run_server|launch)\(")
+_PORT_WORD = re.compile(r"(?<![A-Za-z])(?:port|PORT)(?![A-Za-z])")  # not in "import", "report"
+_LITERAL_PORT = re.compile(r"\.run\(\s*['\"][\w.:]*['\"]\s*,\s*\d")
 
 
 def may_hold_facts(path: str, text: str) -> bool:
     if _IMPORTS.search(text) or _INTEGRATION.search(text) or _ROUTE_DECORATOR.search(text):
         return True
-    if any(call in text for call in _MOUNT_CALLS):
+    if any(call in text for call in _MOUNT_CALLS) or may_listen(text):
         return True
     stem = posixpath.splitext(posixpath.basename(path))[0]
     in_models = bool(_MODEL_FILES.search(stem)) or any(
         _MODEL_FILES.search(part) for part in path.split("/")[:-1]
     )
     return in_models and bool(_MODEL_WORDS.search(text))
+
+
+def may_listen(text: str) -> bool:
+    """Whether the code may start a server on a port; substring checks first, as they run in C."""
+    if any(name in text for name in _SERVERS):
+        return True
+    if ".run" not in text and ".launch(" not in text:
+        return False
+    if _APP_RUN.search(text) is not None and _PORT_WORD.search(text) is not None:
+        return True
+    return _LITERAL_PORT.search(text) is not None

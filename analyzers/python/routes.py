@@ -672,6 +672,7 @@ class _Routes:
         details: _FastApiDetails | None = None,
     ) -> Endpoint:
         details = details or _FastApiDetails(_path_params(path, path), None, None, None)
+        self.ctx.handlers[handler] = None  # for the handler calls family
         return Endpoint(
             self.ctx.service,
             location,

@@ -37,6 +37,7 @@ from analyzers.rules.flow302_request_contract_break import RequestContractBreak
 from analyzers.rules.flow303_response_contract_break import ResponseContractBreak
 from analyzers.rules.flow304_parameter_in_wrong_place import ParameterInWrongPlace
 from analyzers.rules.flow305_contract_moved_on_both_sides import ContractMovedOnBothSides
+from analyzers.rules.flow306_cascading_failure import CascadingFailure
 from analyzers.rules.flow401_swallowed_error import SwallowedError
 from analyzers.rules.flow402_unobserved_integration_call import UnobservedIntegrationCall
 from analyzers.rules.flow501_job_without_failure_path import JobWithoutFailurePath
@@ -66,6 +67,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ResponseContractBreak,
     ParameterInWrongPlace,
     ContractMovedOnBothSides,
+    CascadingFailure,
     SwallowedError,
     UnobservedIntegrationCall,
     JobWithoutFailurePath,

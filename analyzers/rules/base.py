@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from analyzers.facts import Family, Finding, Location, Severity
+from analyzers.facts import ChangeStatus, Family, Finding, Location, Severity
 
 if TYPE_CHECKING:
     from analyzers.context import ReviewContext
@@ -62,9 +62,32 @@ class Rule:
     scope: ClassVar[Scope] = Scope.CHANGED_LINES
     VALID: ClassVar[Sequence[Example]] = ()
     INVALID: ClassVar[Sequence[Example]] = ()
+    _kept_paths: tuple[ReviewContext, frozenset[str]] | None = None  # for `may_keep`
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def may_keep(self, ctx: ReviewContext, location: Location | None) -> bool:
+        """False when a diff review would drop this rule's finding at `location` whatever its
+        lines: it is in no file the change touches (see `Scope`).
+
+        A rule with a finding per call asks this first: a diff review of a large repository
+        would otherwise build a finding for every call of the tree, for the engine to drop all
+        but the few in changed files. Only a necessary condition; the engine still decides.
+        """
+        if ctx.whole_repo or location is None or self.scope is Scope.CHANGE:
+            return True
+        if self._kept_paths is None or self._kept_paths[0] is not ctx:
+            if self.scope is Scope.CHANGED_FILES:
+                paths = frozenset(change.path for change in ctx.changes)
+            else:  # changed lines: only a file the change adds or modifies has any
+                paths = frozenset(
+                    change.path
+                    for change in ctx.changes
+                    if change.status is not ChangeStatus.DELETED
+                )
+            self._kept_paths = (ctx, paths)
+        return location.path in self._kept_paths[1]
 
     def finding(
         self,

@@ -148,7 +148,7 @@ class CallWithoutTimeout(Rule):
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for call in ctx.facts(OutboundCall):
-            if not call.unbounded:
+            if not call.unbounded or not self.may_keep(ctx, call.location):
                 continue
             yield self.finding(
                 title=f"{call.library} {call.method} call without a timeout",

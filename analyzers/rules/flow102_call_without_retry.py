@@ -111,7 +111,7 @@ class CallWithoutRetry(Rule):
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for call in ctx.facts(OutboundCall):
             safe = call.method in SAFE_METHODS or (call.method == "POST" and call.idempotency_key)
-            if call.retry is not None or not safe:
+            if call.retry is not None or not safe or not self.may_keep(ctx, call.location):
                 continue
             yield self.finding(
                 title=f"{call.method} call with no retry",

@@ -78,6 +78,8 @@ class UnobservedIntegrationCall(Rule):
         for call in ctx.facts(OutboundCall):
             if call.observed or call.location.path in observed_files:
                 continue
+            if not self.may_keep(ctx, call.location):
+                continue
             yield self.finding(
                 title="Cross-service call with no log, metric or span",
                 message=(

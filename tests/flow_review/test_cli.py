@@ -126,7 +126,7 @@ def test_whole_repo_reviews_the_head_tree(repo: Path) -> None:
     assert run.code == 0
     assert report["base"] is None
     assert {s["name"] for s in report["services"]} == {"api", "engine"}
-    assert report["stats"]["files_analyzed"] == 2  # index.ts and main.py
+    assert report["stats"]["files_analyzed"] == 3  # index.ts, main.py and package.json
 
 
 def test_checklist_is_merged_and_ticks_survive(repo: Path, tmp_path: Path) -> None:

@@ -110,7 +110,10 @@ def review_files(root: Path, sample: Iterable[str]) -> SampleReview:
     started = time.perf_counter()
     result = review(ReviewRequest(head=snapshot_of(data)), cache=cache)
     seconds = time.perf_counter() - started
-    return SampleReview(root, tuple(relative), data, result, dict(cache.by_path), seconds)
+    # The facts of the sampled files: the service's manifest is analysed too (package.json
+    # scripts, `analyzers.deploy`), but it is no file of the corpus.
+    facts = {path: found for path, found in cache.by_path.items() if path in data}
+    return SampleReview(root, tuple(relative), data, result, facts, seconds)
 
 
 @functools.cache

@@ -104,7 +104,7 @@ def test_every_sampled_file_is_analysed_or_skipped_with_a_true_reason() -> None:
     assert set(skipped) <= set(sample)
     assert not analysed & set(skipped)
     assert analysed | set(skipped) == set(sample)
-    assert stats.files_analyzed == len(analysed)
+    assert stats.files_analyzed == len(analysed) + 1  # and the manifest, package.json
     assert set(partial) <= analysed
     assert all(reason.strip() for reason in partial.values())
     assert skipped, "the sample holds no file over the size limit: it no longer tests skips"
@@ -229,7 +229,7 @@ def test_unreadable_files_are_skipped_and_broken_ones_read_in_part() -> None:
         "nm/huge.js": f"larger than {Config().max_file_size} bytes "
         f"({len(real) * (Config().max_file_size // len(real) + 1)} bytes)",
     }
-    assert result.stats.files_analyzed == 1
+    assert result.stats.files_analyzed == 2  # real.js and the manifest
 
 
 def test_a_real_file_cut_short_is_read_in_part() -> None:
@@ -240,4 +240,4 @@ def test_a_real_file_cut_short_is_read_in_part() -> None:
     partial = {s.path: s.reason for s in result.stats.files_partial}
     assert set(partial) == {"nm/cut.js"}
     assert partial["nm/cut.js"].strip()
-    assert result.stats.files_analyzed == 2
+    assert result.stats.files_analyzed == 3  # and the manifest

@@ -43,7 +43,7 @@ def test_crons_become_schedules_on_their_own_lines() -> None:
 
 def test_only_vercel_json_is_json_to_the_engine() -> None:
     assert language_of("vercel.json") == language_of("apps/web/vercel.json") == "json"
-    assert language_of("package.json") is None and language_of("tsconfig.json") is None
+    assert language_of("tsconfig.json") is None  # package.json is "deploy" (analyzers.deploy)
     assert language_of("not-vercel.json") is None
 
 
