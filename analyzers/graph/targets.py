@@ -149,9 +149,12 @@ class Directory:
     ) -> None:
         self.services: dict[str, Service] = {s.name: s for s in service_map.services}
         self.service_map = service_map
-        self.own_routes: dict[str, list[PathTemplate]] = {}
+        # Each service's own route paths, parsed when a relative URL of that service is first
+        # resolved: most trees have none, and parsing every route of the tree is not free.
+        self.own_paths: dict[str, list[str]] = {}
         for endpoint in endpoints:
-            self.own_routes.setdefault(endpoint.service, []).append(parse_path(endpoint.path))
+            self.own_paths.setdefault(endpoint.service, []).append(endpoint.path)
+        self._own_routes: dict[str, list[PathTemplate]] = {}
         self.rewrites: dict[str, list[Rewrite]] = {}
         for rewrite in rewrites:
             self.rewrites.setdefault(rewrite.service, []).append(rewrite)
@@ -185,6 +188,14 @@ class Directory:
         self.settings: dict[str, list[EnvSetting]] = {}
         for setting in settings:
             self.settings.setdefault(setting.name, []).append(setting)
+        self._resolved: dict[tuple[str, str, tuple[tuple[str, str], ...], int], Target] = {}
+
+    def own_routes(self, service: str) -> list[PathTemplate]:
+        found = self._own_routes.get(service)
+        if found is None:
+            found = [parse_path(path) for path in self.own_paths.get(service, ())]
+            self._own_routes[service] = found
+        return found
 
     def _unit_service(self, service: str | None, context: str, source: str) -> str | None:
         if source == "code":
@@ -195,6 +206,17 @@ class Directory:
 
     def resolve(
         self, caller: str, url: str, defaults: Sequence[tuple[str, str]], hops: int = 0
+    ) -> Target:
+        # Kept: the directory does not change once made, and a tree's calls repeat a few base
+        # URLs from each service (a relative one is matched against all the caller's routes).
+        key = (caller, url, tuple(defaults), hops)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(caller, url, defaults, hops)
+        return found
+
+    def _resolve(
+        self, caller: str, url: str, defaults: Sequence[tuple[str, str]], hops: int
     ) -> Target:
         origin = _ORIGIN.match(url)
         if origin is not None:
@@ -321,7 +343,7 @@ class Directory:
         if template.segments and template.literal_count == 0:
             return Target(UNKNOWN, None, "", f"the path `{path}` is not known before run time")
         # Next.js serves the app's own routes before (afterFiles) rewrites.
-        if any(path_matches(template, own) for own in self.own_routes.get(caller, ())):
+        if any(path_matches(template, own) for own in self.own_routes(caller)):
             return Target(SERVICE, caller, path, f"{caller} serves it in its own app")
         if hops < _MAX_HOPS:
             for rewrite in self.rewrites.get(caller, ()):
@@ -331,7 +353,7 @@ class Directory:
                 target = self.resolve(caller, forwarded, rewrite.defaults, hops + 1)
                 where = f"{rewrite.location.path}:{rewrite.location.line}"
                 return _because(target, f"rewritten by {where}")
-        if caller in self.own_routes:
+        if caller in self.own_paths:
             return Target(SERVICE, caller, path, f"a relative URL stays in {caller}'s own app")
         return Target(
             UNKNOWN,

@@ -48,8 +48,8 @@ What protects each call, walking up from it to the handler only:
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
@@ -60,7 +60,6 @@ from analyzers.javascript.module import (
     FUNCTION_TYPES,
     LOOP_TYPES,
     TRANSPARENT,
-    JsModule,
     call_arguments,
     object_property,
     text,
@@ -128,18 +127,15 @@ _RESPONSE_CLASSES = frozenset({"Response", "NextResponse"})
 _FAIL, _ANSWER, _CONTINUE = "fail", "answer", "continue"
 
 
-# Per module, functions (by start byte) known to call out or not: handlers share helpers.
-_REACHES: weakref.WeakKeyDictionary[JsModule, dict[int, bool]] = weakref.WeakKeyDictionary()
-
-
 def extract(ctx: JsContext) -> Iterator[Fact]:
     seen: set[tuple[str, int, int]] = set()
+    shared = _Shared()
     for name, function in ctx.handlers:
         key = (name, function.start_byte, function.end_byte)
         if key in seen:
             continue  # one handler serving several methods or paths
         seen.add(key)
-        yield from _Handler(ctx, name, function).facts()
+        yield from _Handler(ctx, name, function, shared).facts()
 
 
 def _same(a: ts.Node | None, b: ts.Node | None) -> bool:
@@ -206,13 +202,24 @@ def _named(node: ts.Node) -> list[ts.Node]:
     return [child for child in node.named_children if child.type != "comment"]
 
 
+@dataclass
+class _Shared:
+    """What the handlers of one module read alike, worked out once."""
+
+    classes: set[str] | None = None  # classes declared in the module
+    names: set[str] | None = None  # names a call's head must have to reach project code
+    defaults: dict[str, bool] = field(default_factory=dict)  # default imports, by name
+    # Functions of the module (by start byte) that call out, or not: handlers share helpers.
+    reaches: dict[int, bool] = field(default_factory=dict)
+
+
 class _Handler:
-    def __init__(self, ctx: JsContext, name: str, function: ts.Node) -> None:
+    def __init__(self, ctx: JsContext, name: str, function: ts.Node, shared: _Shared) -> None:
         self.ctx = ctx
         self.m = ctx.module
         self.name = name
         self.function = function
-        self._classes: set[str] | None = None
+        self.shared = shared
 
     def facts(self) -> Iterator[HandlerCall]:
         body = self.function.child_by_field_name("body")
@@ -267,10 +274,10 @@ class _Handler:
         Its body is here to read, unlike an import's: `rank(results)`, a sort, is left out.
         """
         key = function.start_byte
-        found = _REACHES.get(self.m, {}).get(key)
+        known = self.shared.reaches
+        found = known.get(key)
         if found is not None:
             return found
-        known = _REACHES.setdefault(self.m, {})
         known[key] = False  # while reading it: a recursive call adds nothing
         body = function.child_by_field_name("body")
         known[key] = body is not None and any(
@@ -290,13 +297,20 @@ class _Handler:
 
     def member_ref(self, node: ts.Node) -> str | None:
         """`a.b.method(...)`: a method of a project instance, class or namespace."""
-        parts: list[str] = []
         head: ts.Node | None = node
+        properties: list[ts.Node | None] = []
         while head is not None and head.type == "member_expression":
-            parts.append(text(head.child_by_field_name("property")))
+            properties.append(head.child_by_field_name("property"))
             head = unwrap(head.child_by_field_name("object"))
-        parts.reverse()
-        return self.object_ref(head, parts, 0)
+        if head is None or (head.type == "identifier" and text(head) not in self.names()):
+            return None  # `res.status`, `JSON.parse`, a parameter: nothing of the project
+        return self.object_ref(head, [text(p) for p in reversed(properties)], 0)
+
+    def names(self) -> set[str]:
+        """Names a call's head must have to reach project code: imports, bindings, classes."""
+        if self.shared.names is None:
+            self.shared.names = set(self.m.imports) | set(self.m.bindings) | self.classes()
+        return self.shared.names
 
     def object_ref(self, head: ts.Node | None, parts: list[str], depth: int) -> str | None:
         if head is None or depth > 4:
@@ -386,17 +400,20 @@ class _Handler:
 
     def default_import(self, name: str) -> bool:
         """`import name from "..."` (not `import * as name`, not `require`)."""
-        pattern = rb"\bimport\s+" + re.escape(name.encode()) + rb"\s*(?:,|from\b)"
-        return re.search(pattern, self.m.source) is not None
+        found = self.shared.defaults.get(name)
+        if found is None:
+            pattern = rb"\bimport\s+" + re.escape(name.encode()) + rb"\s*(?:,|from\b)"
+            found = self.shared.defaults[name] = re.search(pattern, self.m.source) is not None
+        return found
 
     def classes(self) -> set[str]:
-        if self._classes is None:
-            self._classes = {
+        if self.shared.classes is None:
+            self.shared.classes = {
                 text(cls.child_by_field_name("name"))
                 for cls in self.m.classes
                 if cls.child_by_field_name("name") is not None
             }
-        return self._classes
+        return self.shared.classes
 
     # --- what protects it ---------------------------------------------------------------------
 

@@ -150,9 +150,10 @@ def string_value(node: ts.Node | None) -> str | None:
     if node is None:
         return None
     if node.type == "string":
-        return "".join(
-            text(c) for c in node.named_children if c.type in ("string_fragment", "escape_sequence")
-        )
+        parts = node.named_children
+        if len(parts) == 1 and parts[0].type == "string_fragment":
+            return text(parts[0])  # the usual string: one fragment, nothing to join
+        return "".join(text(c) for c in parts if c.type in ("string_fragment", "escape_sequence"))
     if node.type == "template_string" and not any(
         c.type == "template_substitution" for c in node.named_children
     ):
@@ -237,7 +238,7 @@ class JsModule:
         self._scopes: dict[int, ts.Node] = {}
         self._call_starts: list[int] | None = None
         self._function_bodies: dict[str, ts.Node] | None = None
-        self._resolved: dict[int, Resolved | None] = {}  # node id -> `resolve(node)`
+        self._resolved: dict[tuple[int, int], Resolved | None] = {}  # (node id, depth)
         self._functions: dict[int, ts.Node | None] = {}  # node id -> its enclosing function
         self._parameters: dict[int, set[str]] = {}  # function id -> its parameters' names
         self._binding_index: dict[str, tuple[list[int], list[_Scoped]]] = {}  # for `lookup`
@@ -483,18 +484,19 @@ class JsModule:
     # --- resolution ------------------------------------------------------------------------
 
     def resolve(self, node: ts.Node | None, depth: int = 0) -> Resolved | None:
-        if depth == 0 and node is not None:
-            # Families ask the same names again (a route call: as an HTTP client candidate, as
-            # a route, as the callback holder of each call inside it). The bindings are fixed
-            # once the module is read, so a top-level answer holds for the module's lifetime;
-            # deeper ones are not kept, their depth limit makes them differ.
-            key = node.id
-            if key in self._resolved:
-                return self._resolved[key]
-            found = self._resolve(node, 0)
-            self._resolved[key] = found
-            return found
-        return self._resolve(node, depth)
+        if node is None:
+            return None
+        # Kept per node and depth (the depth limit can make an answer differ): families ask
+        # the same names again (a route call as an HTTP client candidate, as a route, as the
+        # callback holder of each call inside it), and every read of a name resolves its one
+        # bound value again (`router` of `router.get(...)` is `express.Router()`). The bindings
+        # are fixed once the module is read, so an answer holds for the module's lifetime.
+        key = (node.id, depth)
+        if key in self._resolved:
+            return self._resolved[key]
+        found = self._resolve(node, depth)
+        self._resolved[key] = found
+        return found
 
     def _resolve(self, node: ts.Node | None, depth: int) -> Resolved | None:
         node = unwrap(node)

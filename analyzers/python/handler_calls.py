@@ -202,6 +202,33 @@ _RESPONSES = frozenset(
 )
 _ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
 _FAIL, _ANSWER, _CONTINUE = "fail", "answer", "continue"
+# Nodes that carry a call's value on unchanged (an argument, an element, a comprehension).
+_PASSING: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.Arg,
+        cst.Element,
+        cst.StarredElement,
+        cst.List,
+        cst.Tuple,
+        cst.Set,
+        cst.ListComp,
+        cst.SetComp,
+        cst.GeneratorExp,
+    }
+)
+# Nodes that may guard their body or run it once per item.
+_SCOPING: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.Try,
+        cst.TryStar,
+        cst.With,
+        cst.For,
+        cst.ListComp,
+        cst.SetComp,
+        cst.GeneratorExp,
+        cst.DictComp,
+    }
+)
 _Scope = FunctionInfo | None
 
 
@@ -287,6 +314,7 @@ class _Handler:
         self.shared = shared
         self.functions = shared.functions
         self.parents: dict[int, cst.CSTNode] = {}  # by id of the child, within the walk
+        self.found: dict[int, list[tuple[str, cst.CSTNode, bool]]] = {}  # targets by call id
         self._imports: set[str] | None = None
 
     # --- the walk -----------------------------------------------------------------------------
@@ -300,7 +328,8 @@ class _Handler:
             function = stack.pop()
             stack.extend(self.shared.nested.get(id(function.node), ()))
             for site in function.calls:
-                if next(self.targets(site.node, site.function), None) is not None:
+                found = self.found[id(site.node)] = list(self.targets(site.node, site.function))
+                if found:
                     first, last = self.m.lines.span(site.node)
                     lines.update(range(first, last + 1))
         if not lines:
@@ -318,8 +347,11 @@ class _Handler:
         stack: list[tuple[cst.CSTNode, _Scope]] = [(statement, self.function)]
         while stack:
             node, scope = stack.pop()
-            if isinstance(node, cst.Call):
-                for callee, at, awaited_alone in self.targets(node, scope):
+            if type(node) is cst.Call:
+                targets = self.found.get(id(node))
+                if targets is None:  # in a lambda: the module walk does not record those
+                    targets = list(self.targets(node, scope))
+                for callee, at, awaited_alone in targets:
                     guarded, fanout, awaited = self.context(node, scope)
                     yield HandlerCall(
                         self.ctx.service,
@@ -330,7 +362,7 @@ class _Handler:
                         fanout,
                         awaited and awaited_alone,
                     )
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 scope = self.shared.by_node.get(id(node), scope)
             found = list(_children(node))
             for child in found:
@@ -488,7 +520,11 @@ class _Handler:
         child: cst.CSTNode = call
         current = self.parents.get(id(call))
         while current is not None and current is not self.function.node:
-            if isinstance(current, cst.Try | cst.TryStar) and current.body is child:
+            # Exact types first: isinstance on libcst nodes is an ABC check, the slow part.
+            kind = type(current)
+            if kind not in _SCOPING:
+                pass
+            elif isinstance(current, cst.Try | cst.TryStar) and current.body is child:
                 guarded = guarded or any(
                     isinstance(h, cst.ExceptHandler) and self.falls_back(h)
                     for h in current.handlers
@@ -498,8 +534,10 @@ class _Handler:
             elif self.per_item(current, child):
                 fanout = True
             if tracking:
-                if isinstance(current, cst.Await):
+                if kind is cst.Await:
                     tracking, task = False, False
+                elif kind in _PASSING:
+                    pass  # an argument, an element: still the call's value
                 elif isinstance(current, cst.Call) and child is not current.func:
                     name = self.m.qualified(current.func, scope)
                     if name in _GATHERS or name in _WAITS:
@@ -516,18 +554,7 @@ class _Handler:
                     tracking = False
                     if task:
                         awaited, task = self.task_awaited(current), False
-                elif isinstance(current, cst.Expr) or not isinstance(
-                    current,
-                    cst.Arg
-                    | cst.Element
-                    | cst.StarredElement
-                    | cst.List
-                    | cst.Tuple
-                    | cst.Set
-                    | cst.ListComp
-                    | cst.SetComp
-                    | cst.GeneratorExp,
-                ):
+                else:
                     tracking = False
             child, current = current, self.parents.get(id(current))
         if task:
