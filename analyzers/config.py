@@ -7,6 +7,7 @@ name the key and the line it is on: a one-line message a user can act on.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
@@ -19,6 +20,8 @@ from analyzers.rules import ALL_RULES
 
 CONFIG_PATH = ".github/flow-review.yml"
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+# Where the GitHub App writes a pull request's checklist; `{number}` is the pull request's.
+DEFAULT_TASK_FILE = ".tasks/in-review/flow-review-pr-{number}.md"
 SERVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SIZE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2}
@@ -50,7 +53,12 @@ class Config:
     tests: tuple[str, ...] = ()  # more patterns that count as tests
     docs: tuple[str, ...] = ()  # more patterns that count as workflow documentation
     disable: tuple[str, ...] = ()  # rule codes switched off
+    task_file: str = DEFAULT_TASK_FILE  # path template of the checklist the GitHub App writes
     source: str | None = field(default=None, compare=False)
+
+    def task_file_for(self, number: int) -> str:
+        """The task file path of pull request `number` (the template is checked on parsing)."""
+        return self.task_file.format(number=number)
 
 
 def parse_config(text: str, source: str = CONFIG_PATH) -> Config:
@@ -172,6 +180,25 @@ def _rule_codes(reader: _Reader, node: yaml.Node, key: str) -> tuple[str, ...]:
     return codes
 
 
+def _task_file(reader: _Reader, node: yaml.Node, key: str) -> str:
+    template = reader.scalar(node, key).strip()
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        path = template.format(number=1)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        fields = {"?"}
+    if fields - {"number"}:
+        reader.fail(node, key, f"'{template}' may hold only the placeholder {{number}}")
+    parts = path.split("/")
+    if not path.lower().endswith(".md"):
+        reader.fail(node, key, f"'{template}' is not a Markdown file (.md)")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        reader.fail(node, key, f"'{template}' is not a plain path relative to the repository")
+    if parts[0] == ".git":
+        reader.fail(node, key, f"'{template}' is inside .git")
+    return template
+
+
 _TOP_LEVEL: dict[str, Callable[[_Reader, yaml.Node, str], object]] = {
     "services": _services,
     "fail_on": _severity,
@@ -180,4 +207,5 @@ _TOP_LEVEL: dict[str, Callable[[_Reader, yaml.Node, str], object]] = {
     "tests": _patterns,
     "docs": _patterns,
     "disable": _rule_codes,
+    "task_file": _task_file,
 }

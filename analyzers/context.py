@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from analyzers.config import Config
+from analyzers.errors import SnapshotError
 from analyzers.facts import ChangedFile, ChangeStatus, Fact, FileFacts, Location, Service
 from analyzers.graph.delta import GraphDelta
 from analyzers.graph.linking import Graph
 from analyzers.paths import is_doc_path, is_test_path, matches_any
 from analyzers.services import ServiceMap
+from analyzers.snapshot import Snapshot
 
 F = TypeVar("F")
 
@@ -43,6 +45,9 @@ class ReviewContext:
     base: FactSet
     # The integration graph at both sides and what changed between them.
     graph: GraphDelta = field(default_factory=lambda: GraphDelta(Graph(), None, ()))
+    # The head tree, for the few rules that propose a mechanical fix: facts keep no source
+    # text, and a fix must quote the exact lines it replaces. None: no fixes.
+    head_tree: Snapshot | None = None
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -108,6 +113,16 @@ class ReviewContext:
                 touched = change.added_lines | change.deletion_sites
                 return any(line in touched for line in span)
         return False
+
+    def head_text(self, path: str) -> str | None:
+        """The head revision's text of `path`; None when there is no head tree or the file
+        cannot be read as UTF-8 (a fix is then not offered; the finding stands)."""
+        if self.head_tree is None:
+            return None
+        try:
+            return self.head_tree.read(path).decode("utf-8")
+        except (SnapshotError, UnicodeDecodeError):
+            return None
 
     def touches_changed_file(self, location: Location) -> bool:
         return any(c.path == location.path for c in self.changes)

@@ -16,11 +16,40 @@ from analyzers.errors import DiffError
 from analyzers.facts import ChangedFile, ChangeStatus, Hunk
 from analyzers.snapshot import Snapshot
 
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
+
+
+def _unquote(name: str) -> str:
+    """A name git wrote C-quoted (`"a/new\\nline.txt"`, octal escapes for raw bytes) as is."""
+    if len(name) < 2 or not (name.startswith('"') and name.endswith('"')):
+        return name
+    body = name[1:-1].encode("utf-8", "surrogateescape")
+    out = bytearray()
+    at = 0
+    while at < len(body):
+        char = body[at]
+        if char != 0x5C or at + 1 == len(body):  # not a backslash
+            out.append(char)
+            at += 1
+            continue
+        escaped = chr(body[at + 1])
+        octal = body[at + 1 : at + 4]
+        if len(octal) == 3 and all(0x30 <= b <= 0x37 for b in octal):
+            out.append(int(octal, 8) & 0xFF)
+            at += 4
+        elif escaped in _ESCAPES:
+            out.append(_ESCAPES[escaped])
+            at += 2
+        else:
+            out.append(char)
+            at += 1
+    return out.decode("utf-8", "surrogateescape")
+
 
 def _strip_prefix(name: str | None) -> str | None:
     if name is None or name == "/dev/null":
         return None
-    name = name.rstrip("\t")  # git ends a name that holds a space with a tab
+    name = _unquote(name.rstrip("\t"))  # git ends a name that holds a space with a tab
     return name[2:] if name[:2] in ("a/", "b/") else name
 
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from analyzers.cache import FactCache, MemoryFactCache
 from analyzers.config import Config
 from analyzers.context import FactSet, ReviewContext
-from analyzers.extract import Extractors, FileAnalyzer
+from analyzers.extract import (
+    ExtractMany,
+    Extractors,
+    FileAnalyzer,
+    Pending,
+    Prepared,
+    extract_in_turn,
+)
 from analyzers.facts import (
     ChangedFile,
     ChangeStatus,
@@ -57,6 +64,7 @@ def review(
     composers: Sequence[Composer] = DEFAULT_COMPOSERS,
     cache: FactCache | None = None,
     progress: Callable[[str], None] | None = None,
+    extract_many: ExtractMany = extract_in_turn,
 ) -> Review:
     started = time.perf_counter()
     config = request.config
@@ -72,14 +80,14 @@ def review(
         default_extractors() if extractors is None else extractors,
         cache if cache is not None else MemoryFactCache(),
         config.max_file_size,
+        progress,
+        extract_many,
     )
-    analyzer.progress = progress
-    skipped: dict[tuple[str, str], SkippedFile] = {}
-
-    head_facts = _analyze_tree(request.head, analyzer, service_map, config, skipped, composers)
-    base_facts = FactSet()
+    snapshots = [request.head] if request.base is None else [request.head, request.base]
+    analysed = analyze_trees(snapshots, analyzer, service_map, config, composers)
+    head_facts, skipped = analysed[0]
+    base_facts = analysed[1][0] if request.base is not None else FactSet()
     if request.base is not None:
-        base_facts = _analyze_tree(request.base, analyzer, service_map, config, {}, composers)
         for change in request.changes:
             for reason in _change_skip_reasons(change):
                 skipped.setdefault((change.path, reason), SkippedFile(change.path, reason))
@@ -106,6 +114,7 @@ def review(
         head=head_facts,
         base=base_facts,
         graph=delta,
+        head_tree=request.head,
     )
     if progress:
         progress(f"running {len(rules)} rules")
@@ -143,27 +152,42 @@ def review(
     )
 
 
-def _analyze_tree(
-    snapshot: Snapshot,
+def analyze_trees(
+    snapshots: Sequence[Snapshot],
     analyzer: FileAnalyzer,
     service_map: ServiceMap,
     config: Config,
-    skipped: dict[tuple[str, str], SkippedFile],
     composers: Sequence[Composer],
-) -> FactSet:
-    files: list[FileFacts] = []
-    for path, entry in sorted(snapshot.entries().items()):
-        if language_of(path) is None or is_vendored(path) or matches_any(config.exclude, path):
-            continue
-        facts, skip = analyzer.analyze(snapshot, entry, service_map.owner(path))
-        if skip is not None:
-            skipped.setdefault((skip.path, skip.reason), skip)
-        if facts is not None:
-            files.append(facts)
-    composed: Sequence[FileFacts] = files
-    for compose in composers:
-        composed = compose(composed)
-    return FactSet(tuple(composed))
+) -> list[tuple[FactSet, dict[tuple[str, str], SkippedFile]]]:
+    """Facts and skipped files of each tree; the files of all trees are extracted together."""
+    prepared: list[list[Prepared]] = []
+    for snapshot in snapshots:
+        prepared.append(
+            [
+                analyzer.prepare(snapshot, entry, service_map.owner(path))
+                for path, entry in sorted(snapshot.entries().items())
+                if language_of(path) is not None
+                and not is_vendored(path)
+                and not matches_any(config.exclude, path)
+            ]
+        )
+    extracted = analyzer.extract(p for tree in prepared for p in tree if isinstance(p, Pending))
+    results = []
+    for tree in prepared:
+        files: list[FileFacts] = []
+        skipped: dict[tuple[str, str], SkippedFile] = {}
+        for item in tree:
+            outcome = analyzer.outcome(extracted[item.key]) if isinstance(item, Pending) else item
+            facts, skip = outcome
+            if skip is not None:
+                skipped.setdefault((skip.path, skip.reason), skip)
+            if facts is not None:
+                files.append(facts)
+        composed: Sequence[FileFacts] = files
+        for compose in composers:
+            composed = compose(composed)
+        results.append((FactSet(tuple(composed)), skipped))
+    return results
 
 
 def _change_skip_reasons(change: ChangedFile) -> Iterable[str]:
@@ -229,10 +253,13 @@ def item_id(finding: Finding) -> str:
 def checklist_items(findings: Iterable[Finding]) -> tuple[ChecklistItem, ...]:
     items: dict[str, ChecklistItem] = {}
     for finding in findings:
+        ident = item_id(finding)
+        if ident in items:
+            continue
         where = f" ({finding.location.path}:{finding.location.line})" if finding.location else ""
         action = finding.suggestion or finding.title
         text = f"[{finding.severity.value}] {finding.title}{where}: {action}"
-        items.setdefault(item_id(finding), ChecklistItem(item_id(finding), text, finding.rule))
+        items[ident] = ChecklistItem(ident, text, finding.rule)
     return tuple(items.values())
 
 

@@ -7,7 +7,7 @@ up) becomes data, a `SkippedFile` or `FileFacts.error`, never a crashed run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -77,20 +77,74 @@ def decode(data: bytes, max_size: int) -> tuple[str | None, str | None]:
         return None, f"invalid UTF-8 at byte {exc.start}"
 
 
+# Runs the extractors over many files and gives their facts back in the same order: the
+# caller chooses how (one after another here; `flow_review.parallel` spreads them over processes).
+ExtractMany = Callable[[Extractors, Sequence[SourceFile]], Iterable[FileFacts]]
+
+
+def extract_file(extractors: Extractors, source: SourceFile) -> FileFacts:
+    """The facts of one file's text: every extractor of its language, a parse failure as data."""
+    facts: list[Fact] = []
+    partial: str | None = None
+    for extractor in extractors.get(source.language, ()):
+        try:
+            found = extractor.extract(source)
+            if isinstance(found, Extraction):
+                partial = partial or found.partial
+                found = found.facts
+            facts.extend(found)
+        except (UnparsableSource, SyntaxError, RecursionError) as exc:
+            # The file is skipped with the parser's reason; the review goes on.
+            reason = str(exc) or type(exc).__name__
+            return FileFacts(source.path, source.service, source.language, (), reason)
+    return FileFacts(source.path, source.service, source.language, tuple(facts), partial=partial)
+
+
+def extract_in_turn(extractors: Extractors, sources: Sequence[SourceFile]) -> Iterator[FileFacts]:
+    for source in sources:
+        yield extract_file(extractors, source)
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A file version whose facts are neither cached nor yet extracted."""
+
+    key: str
+    source: SourceFile
+
+
+# What `FileAnalyzer.prepare` decides for one tree entry: its facts and why it was skipped
+# (either may be None), or the text still to extract.
+Prepared = tuple[FileFacts | None, SkippedFile | None] | Pending
+
+
 @dataclass
 class FileAnalyzer:
-    """Analyses file versions of one review, each distinct (blob, path, service) once."""
+    """Analyses file versions of one review, each distinct (blob, path, service) once.
+
+    Two steps, so that the extraction of many files can run at once: `prepare` each entry
+    (cached facts, a skip, or the text to extract), then `extract` all pending texts.
+    """
 
     extractors: Extractors
     cache: FactCache
     max_size: int
     progress: Callable[[str], None] | None = None
+    extract_many: ExtractMany = extract_in_turn
     analyzed: int = 0
     cache_hits: int = 0
 
     def analyze(
         self, snapshot: Snapshot, entry: TreeEntry, service: str | None
     ) -> tuple[FileFacts | None, SkippedFile | None]:
+        """One entry, prepared and extracted at once."""
+        prepared = self.prepare(snapshot, entry, service)
+        if not isinstance(prepared, Pending):
+            return prepared
+        facts = self.extract([prepared])[prepared.key]
+        return self.outcome(facts)
+
+    def prepare(self, snapshot: Snapshot, entry: TreeEntry, service: str | None) -> Prepared:
         language = language_of(entry.path)
         if language is None:
             return None, None
@@ -111,29 +165,29 @@ class FileAnalyzer:
         text, reason = decode(data, self.max_size)
         if text is None:
             return None, SkippedFile(entry.path, reason or "unreadable")
-        facts = self._extract(SourceFile(entry.path, service, language, text))
-        self.cache.put(key, facts)
-        if facts.error:
-            return facts, SkippedFile(entry.path, facts.error)
-        self.analyzed += 1
-        if self.progress and self.analyzed % 500 == 0:
-            self.progress(f"analysed {self.analyzed} files")
-        return facts, None
+        return Pending(key, SourceFile(entry.path, service, language, text))
 
-    def _extract(self, source: SourceFile) -> FileFacts:
-        facts: list[Fact] = []
-        partial: str | None = None
-        for extractor in self.extractors.get(source.language, ()):
-            try:
-                found = extractor.extract(source)
-                if isinstance(found, Extraction):
-                    partial = partial or found.partial
-                    found = found.facts
-                facts.extend(found)
-            except (UnparsableSource, SyntaxError, RecursionError) as exc:
-                # The file is skipped with the parser's reason; the review goes on.
-                reason = str(exc) or type(exc).__name__
-                return FileFacts(source.path, source.service, source.language, (), reason)
-        return FileFacts(
-            source.path, source.service, source.language, tuple(facts), partial=partial
-        )
+    def extract(self, pending: Iterable[Pending]) -> dict[str, FileFacts]:
+        """Facts of every pending file by key, each distinct key extracted once and cached."""
+        unique: dict[str, SourceFile] = {}
+        for item in pending:
+            if item.key in unique:
+                self.cache_hits += 1  # the same version in both trees: read once, as if cached
+            else:
+                unique[item.key] = item.source
+        # Largest first: when the work is spread, the long files do not come last.
+        keys = sorted(unique, key=lambda key: len(unique[key].text), reverse=True)
+        sources = [unique[key] for key in keys]
+        found: dict[str, FileFacts] = {}
+        for key, facts in zip(keys, self.extract_many(self.extractors, sources), strict=True):
+            found[key] = facts
+            self.cache.put(key, facts)
+            if not facts.error:
+                self.analyzed += 1
+                if self.progress and self.analyzed % 500 == 0:
+                    self.progress(f"analysed {self.analyzed} files")
+        return found
+
+    @staticmethod
+    def outcome(facts: FileFacts) -> tuple[FileFacts, SkippedFile | None]:
+        return facts, SkippedFile(facts.path, facts.error) if facts.error else None

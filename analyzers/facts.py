@@ -25,10 +25,13 @@ class Severity(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Severity).index(self)
+        return _SEVERITY_RANKS[self]
 
     def at_least(self, other: Severity) -> bool:
         return self.rank >= other.rank
+
+
+_SEVERITY_RANKS = {severity: index for index, severity in enumerate(Severity)}
 
 
 class Family(enum.StrEnum):
@@ -540,6 +543,23 @@ class ChangedFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A mechanical fix: lines `start_line`..`end_line` (1-based, inclusive, head revision) of
+    `path` replaced by `replacement`.
+
+    `replacement` is the full new text of those lines, joined by "\n" and without the last
+    line's ending; it may hold more or fewer lines than it replaces. A rule proposes one only
+    where the edit is certain to be valid code that resolves the finding, so it can be offered
+    as a one-click suggestion.
+    """
+
+    path: str
+    start_line: int
+    end_line: int
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     family: Family
@@ -551,6 +571,7 @@ class Finding:
     key: str  # what makes this finding itself, independent of line numbers
     suggestion: str | None = None
     blocking: bool = False
+    fix: Fix | None = None  # a mechanical fix of the finding's own lines, when there is one
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,15 @@
 """Benchmark: the engine on a generated 5,000-file repository with a 200-file change.
 
     .venv/bin/python benchmarks/engine_bench.py [--files 5000] [--changed 200] [--runs 5]
+        [--jobs N] [--keep DIR]
 
 Each run is a fresh process (so the peak memory is that review's own): it opens
 the repository, lists both trees, parses the diff, reads and analyses the
 files and runs every registered rule, as `flow-review review` does. Prints the
 median and spread of seconds and peak RSS, for a diff review and a whole-repo
-review. Not a test: figures, not assertions.
+review. Files are parsed by one process per CPU, as `flow-review review` does
+(`--jobs` overrides); the peak RSS is the reviewing process's, and the largest
+worker's is printed beside it. Not a test: figures, not assertions.
 """
 
 from __future__ import annotations
@@ -102,25 +105,31 @@ def _git(cwd: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def child(repo: str, base: str | None, head: str) -> None:
+def child(repo: str, base: str | None, head: str, jobs: int | None) -> None:
     """One review in this process; prints seconds and peak RSS as JSON."""
     from analyzers.diff import parse_diff
     from analyzers.engine import ReviewRequest, review
     from flow_review.git import GitRepo
+    from flow_review.parallel import process_extraction
 
     started = time.perf_counter()
     with GitRepo(Path(repo)) as local:
         head_tree = local.snapshot(head)
         base_tree = local.snapshot(base) if base else None
         changes = parse_diff(local.diff(base, head)) if base else ()
-        result = review(ReviewRequest(head=head_tree, base=base_tree, changes=changes))
+        result = review(
+            ReviewRequest(head=head_tree, base=base_tree, changes=changes),
+            extract_many=process_extraction(jobs),
+        )
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(
         json.dumps(
             {
                 "seconds": seconds,
                 "peak_mib": peak_kib / 1024,
+                "worker_peak_mib": worker_kib / 1024,
                 "files_analyzed": result.stats.files_analyzed,
                 "changes": len(result.changes),
                 "findings": len(result.findings),
@@ -129,10 +138,14 @@ def child(repo: str, base: str | None, head: str) -> None:
     )
 
 
-def measure(repo: Path, base: str | None, head: str, runs: int) -> list[dict[str, float]]:
+def measure(
+    repo: Path, base: str | None, head: str, runs: int, jobs: int | None
+) -> list[dict[str, float]]:
     out = []
     for _ in range(runs):
         args = [sys.executable, __file__, "--child", str(repo), base or "-", head]
+        if jobs is not None:
+            args += ["--jobs", str(jobs)]
         result = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
         out.append(json.loads(result.stdout))
     return out
@@ -141,10 +154,12 @@ def measure(repo: Path, base: str | None, head: str, runs: int) -> list[dict[str
 def _summary(name: str, samples: list[dict[str, float]]) -> str:
     secs = [s["seconds"] for s in samples]
     mem = [s["peak_mib"] for s in samples]
+    workers = [s["worker_peak_mib"] for s in samples]
     return (
         f"{name:<12} median {statistics.median(secs):.3f} s "
         f"(min {min(secs):.3f}, max {max(secs):.3f}), "
-        f"peak RSS median {statistics.median(mem):.0f} MiB; files analysed "
+        f"peak RSS median {statistics.median(mem):.0f} MiB "
+        f"(largest worker {statistics.median(workers):.0f} MiB); files analysed "
         f"{samples[0]['files_analyzed']:.0f}, changed files {samples[0]['changes']:.0f}, "
         f"findings {samples[0]['findings']:.0f}"
     )
@@ -155,14 +170,16 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--changed", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, help="parsing processes (default: one per CPU)")
+    parser.add_argument("--keep", type=Path, help="generate the repository here and keep it")
     parser.add_argument("--child", nargs=3, metavar=("REPO", "BASE", "HEAD"))
     args = parser.parse_args()
     if args.child:
         repo, base, head = args.child
-        child(repo, None if base == "-" else base, head)
+        child(repo, None if base == "-" else base, head, args.jobs)
         return
     with tempfile.TemporaryDirectory(prefix="flow-review-bench-") as tmp:
-        repo = Path(tmp) / "repo"
+        repo = args.keep or Path(tmp) / "repo"
         started = time.perf_counter()
         base, head = generate(repo, args.files, args.changed)
         size = sum(
@@ -172,8 +189,9 @@ def main() -> None:
             f"generated {args.files} files ({size / 1e6:.1f} MB), {args.changed} changed, "
             f"in {time.perf_counter() - started:.1f} s; {args.runs} runs each"
         )
-        print(_summary("diff review", measure(repo, base, head, args.runs)))
-        print(_summary("whole repo", measure(repo, None, head, args.runs)))
+        print(f"  base {base}, head {head}", flush=True)
+        print(_summary("diff review", measure(repo, base, head, args.runs, args.jobs)), flush=True)
+        print(_summary("whole repo", measure(repo, None, head, args.runs, args.jobs)), flush=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from analyzers.snapshot import Snapshot
 from checklist import ChecklistError, merge_task_file
 from flow_review.demo import example_folder, example_repo
 from flow_review.git import GitRepo
+from flow_review.parallel import process_extraction
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("markdown", "json", "sarif")
@@ -50,20 +51,70 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--base", help="base revision of the change")
     run.add_argument("--head", help="head revision (default HEAD with --whole-repo)")
     run.add_argument("--whole-repo", action="store_true", help="review every file of --head")
-    _add_output_options(run)
+    _add_review_options(run)
 
     demo = commands.add_parser("demo", help="review the example repository's change")
     demo.add_argument(
         "--example", type=Path, help="folder with base/ and head/ trees (default: the bundled one)"
     )
-    _add_output_options(demo)
+    _add_review_options(demo)
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
+
+    serve = commands.add_parser(
+        "serve", help="run the GitHub App's web process (settings from the environment)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=3000, help="port to listen on (default: 3000)")
+
+    worker = commands.add_parser(
+        "worker", help="run the GitHub App's rq worker (settings from the environment)"
+    )
+    worker.add_argument("--name", help="the worker's name in rq (default: a random one)")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--jobs",
+        type=_positive_int,
+        help="processes that parse files in a review (default: one per CPU)",
+    )
+    worker.add_argument(
+        "--maintenance-interval",
+        type=_positive_int,
+        default=60,
+        help="seconds between sweeps for interrupted reviews (default: 60)",
+    )
+    worker.add_argument(
+        "--job-monitoring-interval",
+        type=_positive_int,
+        default=10,
+        help="seconds between heartbeats of a running review (default: 10)",
+    )
+    worker.add_argument(
+        "--abandoned-after",
+        type=_positive_int,
+        default=20,
+        help="seconds past a missed heartbeat before a review counts as abandoned (default: 20)",
+    )
     return parser
 
 
-def _add_output_options(command: argparse.ArgumentParser) -> None:
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _add_review_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs",
+        type=_positive_int,
+        help="processes that parse files at once (default: one per CPU; 1: this process only)",
+    )
     command.add_argument("--config", type=Path, help=f"config file (default: {CONFIG_PATH})")
     command.add_argument("--format", choices=FORMATS, default="markdown")
     command.add_argument("--output", type=Path, help="write the report here, not to stdout")
@@ -81,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "rules":
             return _list_rules(args.format)
+        if args.command == "serve":
+            return _serve(args.host, args.port)
+        if args.command == "worker":
+            return _worker(args)
         if args.command == "demo":
             with tempfile.TemporaryDirectory(prefix="flow-review-demo-") as tmp:
                 folder = args.example or example_folder()
@@ -101,6 +156,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except OSError as exc:
         _say(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return EXIT_ERROR
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a port number (1-65535), not {text!r}")
+    return int(text)
+
+
+def _serve(host: str, port: int) -> int:
+    # Imported here: the review commands need none of the web stack (starlette, redis, rq).
+    from github_app.serve import serve  # noqa: PLC0415
+    from github_app.settings import SettingsError  # noqa: PLC0415
+
+    try:
+        return serve(host, port, os.environ)
+    except SettingsError as exc:
+        _say(f"error: {exc}")
+        return EXIT_ERROR
+
+
+def _worker(args: argparse.Namespace) -> int:
+    # Imported here, as for `serve`: rq, redis and githubkit only for the worker.
+    from github_app.settings import SettingsError  # noqa: PLC0415
+    from github_app.worker import WorkerOptions, WorkerStartError, run_worker  # noqa: PLC0415
+
+    options = WorkerOptions(
+        name=args.name,
+        burst=args.burst,
+        job_monitoring_interval=args.job_monitoring_interval,
+        abandoned_after=args.abandoned_after,
+        maintenance_interval=args.maintenance_interval,
+        extraction_workers=args.jobs,
+    )
+    try:
+        return run_worker(os.environ, options)
+    except (SettingsError, WorkerStartError) as exc:
+        _say(f"error: {exc}")
         return EXIT_ERROR
 
 
@@ -132,6 +225,7 @@ def _review(args: argparse.Namespace) -> int:
         result = review(
             ReviewRequest(head=head, base=base, changes=changes, config=config),
             progress=progress,
+            extract_many=process_extraction(args.jobs),
         )
     report = _render(result, args.format)
     # Merge first: a task file that cannot be merged stops the run before anything is written.
@@ -179,6 +273,11 @@ def _render(result: Review, form: str) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    if path.exists() and not path.is_file():
+        # A device or pipe (`--output /dev/null`, `/dev/stdout`): written to, never replaced.
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -26,14 +26,14 @@ _REST_SEGMENT = re.compile(
 )
 _OPTIONAL_REST_SEGMENT = re.compile(r"^(?:\[\[\.\.\.[^\]]+\]\]|:[A-Za-z_]\w*\*|\{\*[^{}]*\})$")
 _EXPRESS_PARAM = re.compile(r"^:[A-Za-z_]\w*$")
-_EXPRESS_OPTIONAL = re.compile(r"^:[A-Za-z_]\w*\?$")
+_EXPRESS_OPTIONAL = re.compile(r"^(?::[A-Za-z_]\w*\?|\{[A-Za-z_$][\w$]*\?\})$")
 _EXPRESS_OPTIONAL_END = re.compile(r"/:[A-Za-z_]\w*\?$")
 _REGEX_META = re.compile(r"[(){}*+?]")
 _NAMED = (
     re.compile(r"^:([A-Za-z_]\w*)[?*+]?$"),  # Express
     re.compile(r"^\[{1,2}(?:\.\.\.)?([^\[\]/]+)\]{1,2}$"),  # Next.js
     re.compile(r"^<(?:[^<>:]+:)?([^<>]+)>$"),  # Flask, Django
-    re.compile(r"^\$?\{\*?([^{}:]+)(?::[^{}]*)?\}$"),  # FastAPI, JS templates
+    re.compile(r"^\$?\{\*?([^{}:?]+)\??(?::[^{}]*)?\}$"),  # FastAPI, JS templates
 )
 
 

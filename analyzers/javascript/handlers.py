@@ -130,6 +130,8 @@ _VALIDATOR = re.compile(r"valid", re.I)
 _NAMED = re.compile(r"[@A-Za-z_$][\w$.\-/@]*(?:<.+>)?")
 _NOT_MODELS = frozenset({"Record", "Map", "Set", "Object", "Function", "Iterable"})
 _ARRAY = re.compile(r"(?:Readonly)?Array<(.+)>")
+# Union members that are a failure's body, not the model a success returns.
+_ERROR_BODY = re.compile(r"(?:Error|Problem|Fault|Failure)\w*(?:<.*>)?$")
 _NEXT_RESPONSES = re.compile(
     rb"\b(?:(?:NextResponse|Response)\s*\.\s*json|new\s+(?:NextResponse|Response))\s*\("
 )
@@ -692,9 +694,17 @@ def _type_args(node: ts.Node | None, name: str) -> list[ts.Node]:
 
 
 def _model(found: str | None) -> str | None:
-    """A qualified type text if it names a model (`T`, `T[]`, `Array<T>` as `T[]`)."""
+    """A qualified type text if it names a model (`T`, `T[]`, `Array<T>` as `T[]`).
+
+    A union of one model with error bodies (`Response<Quote | ErrorBody>`) names the
+    model: the error bodies answer the failures, the model the success a client reads.
+    """
     if found is None or found in UNINFORMATIVE:
         return None
+    members = _union_members(found)
+    if len(members) > 1:
+        kept = [m for m in members if not _ERROR_BODY.search(m)]
+        return _model(kept[0]) if len(kept) == 1 and len(kept) < len(members) else None
     array = _ARRAY.fullmatch(found)
     if array is not None or found.endswith("[]"):
         inner = _model(array.group(1) if array is not None else found[:-2])
@@ -702,6 +712,21 @@ def _model(found: str | None) -> str | None:
     if not _NAMED.fullmatch(found) or found.partition("<")[0] in _NOT_MODELS:
         return None
     return found
+
+
+def _union_members(found: str) -> list[str]:
+    """`A | B<C | D>` -> ["A", "B<C | D>"]: the members of a top-level union type."""
+    members, depth, start = [], 0, 0
+    for index, char in enumerate(found):
+        if char in "<({[":
+            depth += 1
+        elif char in ">)}]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            members.append(found[start:index].strip())
+            start = index + 1
+    members.append(found[start:].strip())
+    return [m for m in members if m]
 
 
 def _property(access: ts.Node, obj: ts.Node) -> str | None:

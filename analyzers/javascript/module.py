@@ -366,8 +366,15 @@ class JsModule:
         """Whether a parameter of a function between `at` and `within` is called `name`."""
         # From function to enclosing function (kept per node), not node by node: only
         # functions have parameters, and a step up a tree-sitter tree is not cheap.
+        # Functions inside `within` only (a scope is mostly a block, not a function): the
+        # parameters of a function around the scope do not shadow a binding made inside it.
         current = self.enclosing_function(at)
-        while current is not None and current is not within:
+        while (
+            current is not None
+            and within.start_byte <= current.start_byte
+            and current.end_byte <= within.end_byte
+            and current.id != within.id
+        ):
             if name in self._parameter_names(current):
                 return True
             current = self.enclosing_function(current)

@@ -104,7 +104,9 @@ _HTTP_VERBS = frozenset(_NEXT_VERBS)
 
 # path-to-regexp parameters, Express's and Next's: `:id`, `:id?`, `:path*`, `:id(\\d+)`.
 _PARAM = re.compile(r":([A-Za-z_$][\w$]*)(?:\((?:[^()]|\([^()]*\))*\))?([?*+]?)")
-_BRACED = re.compile(r"\{([A-Za-z_$][\w$]*)\}")
+# A path's parameters as normalised: `{id}`, `{id?}` (optional), `{rest:path}` (one or more
+# segments) and `{*rest}` (zero or more), the spellings `analyzers.graph.paths` reads.
+_BRACED = re.compile(r"\{\*?([A-Za-z_$][\w$]*)(?::path|\?)?\}")
 _ONLY_PLACEHOLDERS = re.compile(r"/?(?:\{[^{}]*\}/?)+")
 _SOURCE_SUFFIX = r"\.(?:tsx?|jsx?|mjs|cjs|mts|cts)$"
 _NOT_ROUTES = re.compile(r"\.d\.ts$|\.(?:test|spec|stories)\.|(?:^|/)__(?:tests|mocks)__/")
@@ -120,8 +122,19 @@ _NEXT_CONFIG = re.compile(r"(?:^|/)next\.config\.(?:js|mjs|cjs|ts|mts)$")
 
 
 def normalise_path(raw: str) -> str:
-    """`/users/:id`, `/api/:path*` and `/x/:id(\\d+)` become `/users/{id}`, `/api/{path}`, ..."""
-    return _PARAM.sub(lambda m: "{" + m.group(1) + "}", raw)
+    """`/users/:id`, `/users/:id?`, `/api/:path*`, `/api/:path+` and `/x/:id(\\d+)` become
+    `/users/{id}`, `/users/{id?}`, `/api/{*path}`, `/api/{path:path}` and `/x/{id}`: what a
+    parameter matches (one segment, maybe none, the rest of the path) is kept."""
+    return _PARAM.sub(_normal_param, raw)
+
+
+def _normal_param(param: re.Match[str]) -> str:
+    name, modifier = param.group(1), param.group(2)
+    if modifier == "*":
+        return "{*" + name + "}"
+    if modifier == "+":
+        return "{" + name + ":path}"
+    return "{" + name + modifier + "}"
 
 
 def _optional_params(raw: str) -> set[str]:
@@ -145,9 +158,9 @@ def _file_segments(route: str, app_router: bool) -> tuple[str, set[str]] | None:
             return None  # the app router's private folders are not routable
         if segment.startswith("[[...") and segment.endswith("]]"):
             optional.add(segment[5:-2])
-            out.append("{" + segment[5:-2] + "}")
+            out.append("{*" + segment[5:-2] + "}")  # zero or more segments
         elif segment.startswith("[...") and segment.endswith("]"):
-            out.append("{" + segment[4:-1] + "}")
+            out.append("{" + segment[4:-1] + ":path}")  # one or more
         elif segment.startswith("[") and segment.endswith("]"):
             out.append("{" + segment[1:-1] + "}")
         else:

@@ -53,7 +53,7 @@ class PythonExtractor:
             tree = cst.parse_module(source.text)
         except cst.ParserSyntaxError as exc:
             raise UnparsableSource(f"libcst cannot parse it: {str(exc).splitlines()[0]}") from None
-        module = PyModule(source.path, tree)
+        module = PyModule(source.path, tree, source.text)
         ctx = PyContext(module, Values(module), source.service or "", source.text)
         facts: list[Fact] = []
         for family in FAMILIES:

@@ -93,7 +93,7 @@ class Resolved:
 
 
 class PyModule:
-    def __init__(self, path: str, module: cst.Module) -> None:
+    def __init__(self, path: str, module: cst.Module, text: str | None = None) -> None:
         self.path = path
         self.module = module
         self.name = module_name(path)
@@ -103,7 +103,7 @@ class PyModule:
         self.functions: list[FunctionInfo] = []
         self.calls: list[CallSite] = []
         self.excepts: list[ExceptSite] = []
-        self.lines = LineIndex(module)
+        self.lines = LineIndex(module, text)
         _Walker(self).walk_body(module.body, None, None)
 
     # --- locations -------------------------------------------------------------------------

@@ -226,20 +226,25 @@ _HTTP_CODE = re.compile(r"HTTP_(\d{3})(?:_|$)")
 
 # --- paths ------------------------------------------------------------------------------------
 
-_BRACE = re.compile(r"\{([A-Za-z_]\w*)(?::[^{}]*)?\}")
+_BRACE = re.compile(r"\{([A-Za-z_]\w*)(?::([^{}]*))?\}")
 _BRACE_CONVERTER = re.compile(r"\{([A-Za-z_]\w*):(\w+)\}")
 _ANGLE = re.compile(r"<(?:([^<>:]+):)?([A-Za-z_]\w*)>")
-_PARAM = re.compile(r"\{([A-Za-z_]\w*)\}")
+_PARAM = re.compile(r"\{([A-Za-z_]\w*)(?::path)?\}")  # as `normalise_path` writes them
 _ONLY_PLACEHOLDERS = re.compile(r"/?(?:\{[^{}]*\}/?)+")
 _CONVERTER_TYPES = {"int": "int", "float": "float", "uuid": "UUID"}
 
 
 def normalise_path(raw: str, *, regex: bool = False) -> str:
-    """`{id:int}`, `<int:id>` and `(?P<id>...)` all become `{id}`; `^` and `$` go."""
+    """`{id:int}`, `<int:id>` and `(?P<id>...)` all become `{id}`; `^` and `$` go. A path
+    converter (`{p:path}`, `<path:p>`) stays `{p:path}`: it matches the rest of the path."""
     if regex:
         raw = _from_regex(raw)
-    raw = _ANGLE.sub(lambda m: "{" + m.group(2) + "}", raw)
-    return _BRACE.sub(lambda m: "{" + m.group(1) + "}", raw)
+    raw = _ANGLE.sub(lambda m: _param(m.group(2), m.group(1)), raw)
+    return _BRACE.sub(lambda m: _param(m.group(1), m.group(2)), raw)
+
+
+def _param(name: str, converter: str | None) -> str:
+    return "{" + name + (":path" if converter == "path" else "") + "}"
 
 
 def _from_regex(pattern: str) -> str:

@@ -4,12 +4,13 @@ libcst's own visitor rebuilds every node while it walks, and its position
 metadata regenerates the module with bookkeeping on every token; measured on
 site-packages, they cost 2x and 4x a bare parse. `descendants` walks the
 dataclass fields directly (about 12x faster than a parse) and `LineIndex`
-runs one plain code generation that notes token indices (about 3x faster than
-a parse), only for the files that produce facts.
+runs a plain code generation that notes token indices, of only the top-level
+statements that hold the nodes asked about, only for the files that produce facts.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -192,37 +193,135 @@ class _TokenIndexState(CodegenState):
         return _Span(self, node)
 
 
-class LineIndex:
-    """1-based first and last line of any node of one module, computed once on first use."""
+class _Lines:
+    """Line spans of the nodes of one code generation whose first token is on `first_line`."""
 
-    def __init__(self, module: cst.Module) -> None:
-        self._module = module
-        self._spans: dict[cst.CSTNode, tuple[int, int]] | None = None
-        self._line_at: list[int] = []
-        self._tokens: list[str] = []
+    __slots__ = ("line_at", "spans", "tokens")
 
-    def _build(self) -> dict[cst.CSTNode, tuple[int, int]]:
-        state = _TokenIndexState(self._module)
-        self._module._codegen(state)
-        line = 1
+    def __init__(self, state: _TokenIndexState, first_line: int) -> None:
+        line = first_line
         line_at = []
         for token in state.tokens:
             line_at.append(line)
             line += token.count("\n")
         line_at.append(line)
-        self._line_at, self._tokens = line_at, state.tokens
-        self._spans = state.spans
-        return state.spans
+        self.line_at, self.tokens, self.spans = line_at, state.tokens, state.spans
 
-    def span(self, node: cst.CSTNode) -> tuple[int, int]:
-        spans = self._spans if self._spans is not None else self._build()
-        found = spans.get(node)
+    def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        found = self.spans.get(node)
         if found is None:
-            return (1, 1)
+            return None
         start, end = found
-        first = self._line_at[start]
+        # A module with no final newline drops that token after its last node noted its span.
+        end = min(end, len(self.tokens))
+        start = min(start, end)
+        first = self.line_at[start]
         if end <= start:
             return (first, first)
-        last_token = self._tokens[end - 1]
-        last = self._line_at[end - 1] + last_token.rstrip("\n").count("\n")
+        last_token = self.tokens[end - 1]
+        last = self.line_at[end - 1] + last_token.rstrip("\n").count("\n")
         return (first, max(first, last))
+
+
+class LineIndex:
+    """1-based first and last line of any node of one module, computed on first use.
+
+    With the module's text, only the top-level statement holding a node is generated
+    again: `ast` (a C parser, a few milliseconds) says on which line each statement starts,
+    and the generated code is checked against the text at that line. A module asked for
+    the lines of a few classes or calls then costs a few statements, not the whole module
+    (whose generation costs as much as its parse). Anything that does not check out falls
+    back to generating the whole module once.
+    """
+
+    def __init__(self, module: cst.Module, text: str | None = None) -> None:
+        self._module = module
+        self._text = text
+        self._whole: _Lines | None = None
+        self._owners: dict[cst.CSTNode, int] | None = None  # node -> top-level statement
+        self._starts: list[int] | None = None  # the line each top-level statement starts on
+        self._line_offsets: list[int] = []
+        self._statements: dict[int, _Lines | None] = {}
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        if self._whole is None and self._text is not None:
+            found = self._statement_span(node)
+            if found is not None:
+                return found
+        if self._whole is None:
+            state = _TokenIndexState(self._module)
+            self._module._codegen(state)
+            self._whole = _Lines(state, 1)
+        return self._whole.span(node) or (1, 1)
+
+    def _statement_span(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        if self._owners is None:
+            owners: dict[cst.CSTNode, int] = {}
+            for position, statement in enumerate(self._module.body):
+                owners[statement] = position
+                for inner in descendants(statement):
+                    owners[inner] = position
+            self._owners = owners
+        index = self._owners.get(node)
+        if index is None:
+            return None
+        if index not in self._statements:
+            self._statements[index] = self._statement_lines(index)
+        lines = self._statements[index]
+        if lines is None:
+            self._text = None  # the text and the tree disagree: use the whole module
+            return None
+        return lines.span(node)
+
+    def _statement_lines(self, index: int) -> _Lines | None:
+        starts = self._statement_starts()
+        if starts is None or self._text is None:
+            return None
+        statement = self._module.body[index]
+        state = _TokenIndexState(self._module)
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        first = starts[index] - len(statement.leading_lines)
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.decorators:
+            first -= len(statement.decorators[0].leading_lines)
+        offsets = self._line_offsets
+        if first < 1 or first > len(offsets):
+            return None
+        stop = first - 1 + code.count("\n")
+        at = offsets[first - 1]
+        written = self._text[at : offsets[stop] if stop < len(offsets) else len(self._text)]
+        if written.rstrip("\r\n") != code.rstrip("\r\n"):
+            return None
+        return _Lines(state, first)
+
+    def _statement_starts(self) -> list[int] | None:
+        if self._starts is not None:
+            return self._starts
+        text = self._text
+        if text is None:
+            return None
+        try:
+            body = ast.parse(text).body
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        starts: list[int] = []
+        at = 0
+        for statement in self._module.body:
+            if at >= len(body):
+                return None
+            first = body[at]
+            if isinstance(first, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                starts.append(min([first.lineno, *(d.lineno for d in first.decorator_list)]))
+            else:
+                starts.append(first.lineno)
+            at += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        if at != len(body):
+            return None
+        offsets = [0]
+        found = text.find("\n")
+        while found != -1:
+            offsets.append(found + 1)
+            found = text.find("\n", found + 1)
+        self._line_offsets = offsets
+        self._starts = starts
+        return starts

@@ -67,8 +67,31 @@ def review_to_json(review: Review) -> JSONObject:
 
 
 def dumps_review(review: Review) -> str:
-    """The review as text whose bytes depend only on the review (sorted keys, newline at end)."""
-    return json.dumps(review_to_json(review), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The review as text whose bytes depend only on the review (sorted keys, newline at end).
+
+    One top-level key per line and one list item (a finding, an edge) per line: as easy to
+    read and diff as full indentation, and written by json's C encoder, which `indent`
+    turns off (a whole-repo review of a large tree has hundreds of thousands of findings).
+    """
+    lines = ["{"]
+    data = review_to_json(review)
+    keys = sorted(data)
+    for index, key in enumerate(keys):
+        comma = "," if index < len(keys) - 1 else ""
+        value = data[key]
+        if isinstance(value, list) and value:
+            lines.append(f"  {_compact(key)}: [")
+            lines.extend(f"    {_compact(item)}," for item in value[:-1])
+            lines.append(f"    {_compact(value[-1])}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {_compact(key)}: {_compact(value)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def load_json_schema() -> JSONObject:
@@ -123,7 +146,7 @@ def _external(use: ExternalSystemUse) -> JSONObject:
 
 def _finding(finding: Finding) -> JSONObject:
     location = finding.location
-    return {
+    data: JSONObject = {
         "rule": finding.rule,
         "family": finding.family.value,
         "severity": finding.severity.value,
@@ -138,6 +161,15 @@ def _finding(finding: Finding) -> JSONObject:
         "key": finding.key,
         "fingerprint": finding_fingerprint(finding),
     }
+    if finding.fix is not None:
+        # Only present with a fix, so that reports of findings without one read as before.
+        data["fix"] = {
+            "path": finding.fix.path,
+            "start_line": finding.fix.start_line,
+            "end_line": finding.fix.end_line,
+            "replacement": finding.fix.replacement,
+        }
+    return data
 
 
 def _scenario(scenario: Scenario) -> JSONObject:

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from analyzers.facts import ChangeStatus, Family, Finding, Location, Severity
+from analyzers.facts import ChangeStatus, Family, Finding, Fix, Location, Severity
 
 if TYPE_CHECKING:
     from analyzers.context import ReviewContext
@@ -38,7 +38,12 @@ class Example:
     """A change for a rule to judge: file texts at base and at head.
 
     With `base` None the head tree is reviewed whole (`--whole-repo`).
-    `config` is the text of `.github/flow-review.yml`, if any.
+    `config` is the text of `.github/flow-review.yml`, if any. `fixed` is, for an
+    INVALID example whose findings carry mechanical fixes, the files the fixes
+    change as they read once every fix is applied (and the fixed tree gives no
+    finding of the rule); None says no finding of the example has a fix. Fixes are
+    suggestions on a diff: a whole-tree example is checked for them as a change that
+    adds its files with findings.
     """
 
     head: Mapping[str, str]
@@ -46,6 +51,7 @@ class Example:
     config: str | None = None
     expected: int = 1  # how many findings an INVALID example gives
     note: str = ""
+    fixed: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +105,7 @@ class Rule:
         location: Location | None = None,
         suggestion: str | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding of this rule; `key` identifies it apart from line numbers."""
         chosen = severity or self.severity
@@ -113,6 +120,7 @@ class Rule:
             key=key,
             suggestion=suggestion,
             blocking=chosen is Severity.CRITICAL,
+            fix=fix,
         )
 
     @classmethod

@@ -25,16 +25,22 @@ def render_reference(rules: Sequence[type[Rule]]) -> str:
             f"| {rule.severity.value} | {summary} |"
         )
     for rule in ordered:
-        docs = rule.docs()
-        lines += [
-            "",
-            f"## {rule.code} {rule.name}",
-            "",
-            docs.summary,
-            "",
-            f"Family: `{rule.family.value}`. Severity: `{rule.severity.value}`. "
-            f"Reported on: {rule.scope.value}.",
-        ]
-        for heading in DOC_HEADINGS:
-            lines += ["", f"### {heading}", "", docs.sections.get(heading, "")]
+        lines += ["", *rule_reference(rule)]
     return "\n".join(lines) + "\n"
+
+
+def rule_reference(rule: type[Rule], *, level: int = 2) -> list[str]:
+    """One rule's reference as Markdown lines: its heading at `level`, summary, metadata and
+    the sections of its docstring (also the answer to `/flow-review explain`)."""
+    docs = rule.docs()
+    lines = [
+        f"{'#' * level} {rule.code} {rule.name}",
+        "",
+        docs.summary,
+        "",
+        f"Family: `{rule.family.value}`. Severity: `{rule.severity.value}`. "
+        f"Reported on: {rule.scope.value}.",
+    ]
+    for heading in DOC_HEADINGS:
+        lines += ["", f"{'#' * (level + 1)} {heading}", "", docs.sections.get(heading, "")]
+    return lines

@@ -45,7 +45,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "new-route-both": BOTH,
     "new-route-server-only": PRICING,
     "new-route-client-only": API,
-    "contract-change-both": BOTH,
+    "contract-change-both": ("api", "pricing", "web"),  # web reads the renamed field too
     "contract-change-server-only": PRICING,
     "contract-change-client-only": API,
     "cascading-handler": API,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +120,24 @@ def test_output_file_and_stdout_carries_only_the_report(repo: Path, tmp_path: Pa
     )
     assert run.code == 0 and run.stdout == "" and run.stderr == ""
     assert json.loads(out.read_text())["head"] == head
+
+
+def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(repo: Path, tmp_path: Path) -> None:
+    # As `--output /dev/null` does: a device or pipe is written to, never replaced by a file.
+    head = commit(repo, TWO_SERVICES)
+    pipe = tmp_path / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    run = flow_review(
+        "review", "--repo", repo, "--whole-repo", "--format", "json", "--output", pipe
+    )
+    reader.join(timeout=60)
+    assert run.code == 0, run.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(received[0])["head"] == head
+    assert not list(tmp_path.glob(".report.pipe.*"))  # no temporary file left beside it
 
 
 def test_whole_repo_reviews_the_head_tree(repo: Path) -> None:

@@ -14,7 +14,7 @@ from textwrap import dedent
 from analyzers.cache import MemoryFactCache
 from analyzers.config import Config
 from analyzers.context import FactSet
-from analyzers.engine import _analyze_tree
+from analyzers.engine import analyze_trees
 from analyzers.extract import FileAnalyzer
 from analyzers.facts import HandlerCall, Location, OutboundCall
 from analyzers.registry import DEFAULT_COMPOSERS, default_extractors
@@ -74,7 +74,7 @@ def tree_facts(tree: Tree) -> FactSet:
     entries = snapshot.entries()
     services = resolve_services(config, entries.keys(), manifest_reader([(entries, snapshot.read)]))
     analyzer = FileAnalyzer(default_extractors(), MemoryFactCache(), config.max_file_size)
-    return _analyze_tree(snapshot, analyzer, services, config, {}, DEFAULT_COMPOSERS)
+    return analyze_trees([snapshot], analyzer, services, config, DEFAULT_COMPOSERS)[0][0]
 
 
 def line(source: str, needle: str) -> int:

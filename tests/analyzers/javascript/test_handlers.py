@@ -167,6 +167,38 @@ def test_express_typed_request_and_response_generics() -> None:
     assert found["GET", "/jobs/{id}"] == ((path("id"),), None, f"{TYPES}.Job[]", None)
 
 
+def test_a_response_union_with_error_bodies_names_the_success_model() -> None:
+    found = contracts(
+        API,
+        """
+        import express, { Request, Response } from 'express';
+        import type { Job, ApiError } from '../types';
+
+        interface ErrorBody { error: string }
+        const router = express.Router();
+
+        router.get('/jobs/:id', async (req: Request, res: Response<Job | ErrorBody>) => {
+          res.json(await find(req.params.id));
+        });
+        router.get('/jobs', async (req: Request, res: Response<Array<Job> | ApiError>) => {
+          res.json(await list());
+        });
+        // Not a model and its error body: either may come back, nothing certain to compare.
+        router.get('/maybe', async (req: Request, res: Response<Job | null>) => {
+          res.json(null);
+        });
+        router.get('/either', async (req: Request, res: Response<Job | Job[]>) => {
+          res.json([]);
+        });
+        export default router;
+        """,
+    )
+    assert found["GET", "/jobs/{id}"][2] == f"{TYPES}.Job"
+    assert found["GET", "/jobs"][2] == f"{TYPES}.Job[]"
+    assert found["GET", "/maybe"][2] is None
+    assert found["GET", "/either"][2] is None
+
+
 def test_express_body_types_named_by_casts_annotations_and_zod() -> None:
     source = """
         import { Router } from 'express';

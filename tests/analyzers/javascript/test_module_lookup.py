@@ -12,7 +12,10 @@ from __future__ import annotations
 import pytest
 import tree_sitter as ts
 
+from analyzers.extract import SourceFile, extract_file
+from analyzers.facts import OutboundCall
 from analyzers.javascript.module import JsModule
+from analyzers.registry import default_extractors
 
 
 def _reference(m: JsModule, name: str, at: ts.Node) -> ts.Node | None:
@@ -70,3 +73,35 @@ def test_lookup_is_the_innermost_last_declaration(source: str) -> None:
             assert m.lookup(name, node) == _reference(m, name, node), (name, node.start_point)
             names += 1
     assert names > 10
+
+
+def test_a_parameter_of_a_function_around_the_scope_does_not_shadow_the_binding() -> None:
+    # `client` is a parameter of `outer`, but the handler declares its own: the call is on
+    # the axios instance made in the handler, not on whatever `outer` was given.
+    source = (
+        "import axios from 'axios';\n"
+        "export function outer(client) {\n"
+        "  function handler() {\n"
+        "    const client = axios.create({ baseURL: process.env.PAYMENTS_URL });\n"
+        "    return client.get('/charges');\n"
+        "  }\n"
+        "  return handler;\n"
+        "}\n"
+    )
+    facts = extract_file(default_extractors(), SourceFile("svc/a.js", "svc", "javascript", source))
+    calls = [f for f in facts.facts if isinstance(f, OutboundCall)]
+    assert [(c.library, c.method, c.url) for c in calls] == [
+        ("axios", "GET", "{PAYMENTS_URL}/charges")
+    ]
+
+
+def test_a_parameter_of_a_function_inside_the_scope_still_shadows_the_binding() -> None:
+    source = (
+        "import axios from 'axios';\n"
+        "const client = axios.create({ baseURL: process.env.PAYMENTS_URL });\n"
+        "export function handler(client) {\n"
+        "  return client.get('/charges');\n"
+        "}\n"
+    )
+    facts = extract_file(default_extractors(), SourceFile("svc/a.js", "svc", "javascript", source))
+    assert [f for f in facts.facts if isinstance(f, OutboundCall)] == []

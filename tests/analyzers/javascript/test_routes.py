@@ -17,7 +17,7 @@ import pytest
 from analyzers.cache import MemoryFactCache
 from analyzers.compose import compose_endpoints
 from analyzers.config import Config
-from analyzers.engine import _analyze_tree
+from analyzers.engine import analyze_trees
 from analyzers.extract import Extraction, FileAnalyzer, SourceFile
 from analyzers.facts import (
     Endpoint,
@@ -223,7 +223,7 @@ def test_express_routes_are_composed_across_modules() -> None:
         ("GET", "/api/matches/{id}", f"{M}.routes.matches.<router.get>"),
         ("GET", "/api/matches/{id}/explain/{jobId}", f"{M}.controllers.matches.explain"),
         ("POST", "/api/matches/{id}/explain/{jobId}", f"{M}.controllers.matches.reExplain"),
-        ("GET", "/api/users/{userId}", f"{M}.controllers.users.getUser"),
+        ("GET", "/api/users/{userId?}", f"{M}.controllers.users.getUser"),
         ("DELETE", "/api/users/{userId}", f"{M}.controllers.users.deleteUser"),
         ("GET", "/api/admin/stats", f"{M}.routes.admin.stats"),
         ("GET", "/ready", f"{M}.health.ready"),
@@ -267,7 +267,7 @@ def test_express_paths_params_and_lines() -> None:
     # A chained verb starts on its own line, not on the line of `router`.
     at = line(EXPRESS_API, matches, ".post(reExplain)")
     assert chained.location == Location(matches, at, at)
-    optional = one(files, "GET", "/api/users/{userId}")
+    optional = one(files, "GET", "/api/users/{userId?}")
     assert optional.params == (EndpointParam("userId", "path", None, False),)
     ready = one(files, "GET", "/ready")
     at = line(EXPRESS_API, API + "health.ts", "app.get('/ready'")
@@ -540,8 +540,8 @@ def test_next_pages_router_endpoints() -> None:
         ("GET", "/api/users/{id}", "pages.api.users.[id].handler"),
         ("DELETE", "/api/users/{id}", "pages.api.users.[id].handler"),
         ("*", "/api", "pages.api.<anonymous>"),
-        ("GET", "/api/docs/{slug}", "pages.api.docs.[...slug].docs"),
-        ("HEAD", "/api/docs/{slug}", "pages.api.docs.[...slug].docs"),
+        ("GET", "/api/docs/{slug:path}", "pages.api.docs.[...slug].docs"),
+        ("HEAD", "/api/docs/{slug:path}", "pages.api.docs.[...slug].docs"),
         ("POST", "/api/webhooks/stripe", "pages.api.webhooks.stripe.stripeWebhook"),
         ("GET", "/api/orders/{orderId}", "app.api.orders.[orderId].route.GET"),
         ("POST", "/api/orders/{orderId}", "app.api.orders.[orderId].route.POST"),
@@ -554,7 +554,7 @@ def test_next_pages_router_endpoints() -> None:
     # The pages router parses JSON bodies unless the route turns it off.
     assert users.body_parser == "json"
     assert one(files, "POST", "/api/webhooks/stripe").body_parser == "none"
-    assert one(files, "GET", "/api/docs/{slug}").middleware == ("withSentry",)
+    assert one(files, "GET", "/api/docs/{slug:path}").middleware == ("withSentry",)
 
 
 def test_next_app_router_endpoints() -> None:
@@ -589,8 +589,8 @@ def test_next_rewrites_resolve_env_defaults() -> None:
         Rewrite(
             "web",
             Location("next.config.js", first + 3, first + 3),
-            "/api/{path}",
-            "{CORE_API_URL}/api/{path}",
+            "/api/{*path}",
+            "{CORE_API_URL}/api/{*path}",
             default,
         ),
         Rewrite(
@@ -613,7 +613,7 @@ def test_next_rewrites_as_an_arrow_returning_an_array() -> None:
     }
     found = rewrites(analyze(tree))
     assert [(r.service, r.source, r.destination, r.defaults) for r in found] == [
-        ("shop", "/v1/{rest}", "{API_ORIGIN}/v1/{rest}", (("API_ORIGIN", "http://api:8000"),))
+        ("shop", "/v1/{*rest}", "{API_ORIGIN}/v1/{*rest}", (("API_ORIGIN", "http://api:8000"),))
     ]
 
 
@@ -631,10 +631,10 @@ def test_app_router_under_src_with_optional_catch_all_and_exported_aliases() -> 
     files = analyze(tree)
     module = "apps.shop.src.app.(marketing).promo.[[...code]].route"
     assert routes(files) == {
-        ("GET", "/promo/{code}", f"{module}.handler"),
-        ("HEAD", "/promo/{code}", f"{module}.handler"),
+        ("GET", "/promo/{*code}", f"{module}.handler"),
+        ("HEAD", "/promo/{*code}", f"{module}.handler"),
     }
-    get = one(files, "GET", "/promo/{code}")
+    get = one(files, "GET", "/promo/{*code}")
     assert get.params == (EndpointParam("code", "path", None, False),)
     assert get.body_parser == "none"
     assert get.location == Location(path, 1, 4)
@@ -645,7 +645,7 @@ def test_app_router_under_src_with_optional_catch_all_and_exported_aliases() -> 
     [
         ("pages/api/users/[id].ts", "/api/users/{id}"),
         ("src/pages/api/index.ts", "/api"),
-        ("services/web/src/pages/api/a/[...slug].tsx", "/api/a/{slug}"),
+        ("services/web/src/pages/api/a/[...slug].tsx", "/api/a/{slug:path}"),
         ("pages/api/users.test.ts", None),
         ("pages/about.tsx", None),
         ("lib/pages/apis.ts", None),
@@ -660,7 +660,7 @@ def test_pages_api_paths(path: str, expected: str | None) -> None:
     ("path", "expected"),
     [
         ("app/route.ts", "/"),
-        ("app/(shop)/cart/[[...items]]/route.js", "/cart/{items}"),
+        ("app/(shop)/cart/[[...items]]/route.js", "/cart/{*items}"),
         ("src/app/@modal/login/route.ts", "/login"),
         ("app/_lib/route.ts", None),
         ("app/users/page.tsx", None),
@@ -676,11 +676,12 @@ def test_app_route_paths(path: str, expected: str | None) -> None:
     ("raw", "expected"),
     [
         ("/users/:id", "/users/{id}"),
-        ("/users/:id?", "/users/{id}"),
-        ("/files/:path*", "/files/{path}"),
+        ("/users/:id?", "/users/{id?}"),
+        ("/files/:path*", "/files/{*path}"),  # zero or more segments
+        ("/files/:path+", "/files/{path:path}"),  # one or more
         ("/n/:id(\\d+)/x", "/n/{id}/x"),
         ("/static/*", "/static/*"),
-        ("http://localhost:4000/api/:rest+", "http://localhost:4000/api/{rest}"),
+        ("http://localhost:4000/api/:rest+", "http://localhost:4000/api/{rest:path}"),
     ],
 )
 def test_normalise_path(raw: str, expected: str) -> None:
@@ -731,7 +732,7 @@ def _engine(tree: Mapping[str, str]) -> list[Endpoint]:
     config = Config()
     services = resolve_services(config, entries, manifest_reader([(entries, snapshot.read)]))
     analyzer = FileAnalyzer(default_extractors(), MemoryFactCache(), config.max_file_size)
-    facts = _analyze_tree(snapshot, analyzer, services, config, {}, DEFAULT_COMPOSERS)
+    facts = analyze_trees([snapshot], analyzer, services, config, DEFAULT_COMPOSERS)[0][0]
     return list(facts.of_type(Endpoint))
 
 

@@ -14,7 +14,7 @@ from textwrap import dedent
 from analyzers.cache import MemoryFactCache
 from analyzers.config import Config
 from analyzers.context import FactSet
-from analyzers.engine import _analyze_tree
+from analyzers.engine import analyze_trees
 from analyzers.extract import FileAnalyzer, SourceFile
 from analyzers.facts import HandlerCall, OutboundCall
 from analyzers.python import PythonExtractor
@@ -74,7 +74,7 @@ def tree_facts(tree: Tree) -> FactSet:
     entries = snapshot.entries()
     services = resolve_services(config, entries.keys(), manifest_reader([(entries, snapshot.read)]))
     analyzer = FileAnalyzer(default_extractors(), MemoryFactCache(), config.max_file_size)
-    return _analyze_tree(snapshot, analyzer, services, config, {}, DEFAULT_COMPOSERS)
+    return analyze_trees([snapshot], analyzer, services, config, DEFAULT_COMPOSERS)[0][0]
 
 
 def row(at: int, handler: str, callee: str, flags: str) -> Row:

@@ -15,7 +15,7 @@ import pytest
 from analyzers.cache import MemoryFactCache
 from analyzers.compose import compose_endpoints, join_path
 from analyzers.config import Config
-from analyzers.engine import _analyze_tree
+from analyzers.engine import analyze_trees
 from analyzers.extract import FileAnalyzer, SourceFile
 from analyzers.facts import (
     Endpoint,
@@ -264,7 +264,11 @@ def test_fastapi_routes_are_composed_across_modules() -> None:
         ("GET", "/api/users", "services.ai-engine.app.routers.users.list_users"),
         ("GET", "/api/users/{user_id}", "services.ai-engine.app.routers.users.get_user"),
         ("PUT", "/api/users/{user_id}/avatar", "services.ai-engine.app.routers.users.set_avatar"),
-        ("GET", "/api/users/files/{file_path}", "services.ai-engine.app.routers.users.read_file"),
+        (
+            "GET",
+            "/api/users/files/{file_path:path}",
+            "services.ai-engine.app.routers.users.read_file",
+        ),
         # one router, mounted twice: one endpoint per full path
         ("DELETE", "/admin/ops/cache", "services.ai-engine.app.routers.admin.clear_cache"),
         (
@@ -777,7 +781,7 @@ def test_the_engine_composes_endpoints_of_a_whole_tree() -> None:
     config = Config()
     services = resolve_services(config, entries, manifest_reader([(entries, snapshot.read)]))
     analyzer = FileAnalyzer(default_extractors(), MemoryFactCache(), config.max_file_size)
-    facts = _analyze_tree(snapshot, analyzer, services, config, {}, DEFAULT_COMPOSERS)
+    facts = analyze_trees([snapshot], analyzer, services, config, DEFAULT_COMPOSERS)[0][0]
     found = {(e.service, e.method, e.path) for e in facts.of_type(Endpoint)}
     assert ("ai-engine", "POST", "/api/v1/match") in found
     assert ("ai-engine", "DELETE", "/internal/admin/ops/cache") in found
@@ -937,7 +941,8 @@ def test_composition_is_linear_in_practice() -> None:
     ("raw", "regex", "normal"),
     [
         ("/items/{item_id}", False, "/items/{item_id}"),
-        ("/files/{p:path}", False, "/files/{p}"),
+        ("/files/{p:path}", False, "/files/{p:path}"),  # the rest of the path: kept
+        ("/files/<path:p>", False, "/files/{p:path}"),
         ("/users/<int:user_id>/<name>", False, "/users/{user_id}/{name}"),
         ("/x/<any(a, b):kind>", False, "/x/{kind}"),
         ("articles/<int:year>/<slug:slug>/", False, "articles/{year}/{slug}/"),
