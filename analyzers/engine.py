@@ -152,6 +152,16 @@ def review(
     )
 
 
+def is_analysed(path: str, config: Config) -> bool:
+    """Whether the engine reads this file for facts: a language it knows, not vendored, not
+    excluded by the config."""
+    return (
+        language_of(path) is not None
+        and not is_vendored(path)
+        and not matches_any(config.exclude, path)
+    )
+
+
 def analyze_trees(
     snapshots: Sequence[Snapshot],
     analyzer: FileAnalyzer,
@@ -166,9 +176,7 @@ def analyze_trees(
             [
                 analyzer.prepare(snapshot, entry, service_map.owner(path))
                 for path, entry in sorted(snapshot.entries().items())
-                if language_of(path) is not None
-                and not is_vendored(path)
-                and not matches_any(config.exclude, path)
+                if is_analysed(path, config)
             ]
         )
     extracted = analyzer.extract(p for tree in prepared for p in tree if isinstance(p, Pending))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+from collections.abc import Iterable
 from typing import Final
 
 from redis import Redis
@@ -64,6 +65,15 @@ class RedisFactCache:
             return None
         self.hits += 1
         return facts
+
+    def cached(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` have facts, asked in one round trip (neither reading the values
+        nor pushing their expiry back: `get` does that when the engine reads them)."""
+        ordered = list(keys)
+        pipeline = self._redis.pipeline(transaction=False)
+        for key in ordered:
+            pipeline.exists(self._prefix + key)
+        return {key for key, found in zip(ordered, pipeline.execute(), strict=True) if found}
 
     def put(self, key: str, facts: FileFacts) -> None:
         self._redis.set(

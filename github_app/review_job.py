@@ -13,8 +13,8 @@ Steps, each shown on the check run as it starts:
    a branch that moved on since would show its new commits as changes of the pull request.
    When GitHub refuses the comparison the tip stands in, with a note on the check run;
 4. run the engine: blobs are fetched only for files whose facts are not in the Redis fact
-   cache, and parsing is spread over forked processes (`flow_review.parallel`) when there is
-   enough of it;
+   cache, several at a time before the engine starts (`github_app.prefetch`), and parsing
+   is spread over forked processes (`flow_review.parallel`) when there is enough of it;
 5. publish: inline review comments, the `.tasks/` checklist (one commit, or the checklist
    comment), then the check run's conclusion with its annotations.
 
@@ -58,6 +58,7 @@ from github_app.context import WorkerContext
 from github_app.diffmap import commentable_from_changes, diff_from_files, files_without_patch
 from github_app.factcache import RedisFactCache
 from github_app.github import GitHubError, GitHubRefused
+from github_app.prefetch import prefetch_review_blobs
 from github_app.publish import (
     ChecklistComment,
     ChecklistPublished,
@@ -208,12 +209,14 @@ class _PullRequestReview:
         self.check_superseded()
         self.reporter.progress(f"analysing the change ({len(changes)} changed files)", 4)
         cache = RedisFactCache(self.context.redis, target.repository, ttl=self.context.fact_ttl)
+        prefetched = prefetch_review_blobs((head, base), config, cache, blobs)
         result = run_engine(head, base, changes, config, cache, self.context.extraction_workers)
         log.info(
-            "%s: %d findings; %d blobs fetched, %d cached facts",
+            "%s: %d findings; %d blobs fetched (%d ahead of time), %d cached facts",
             target.job_id,
             len(result.findings),
             blobs.fetched,
+            prefetched,
             cache.hits,
         )
 

@@ -323,6 +323,7 @@ class GitHubFront:
         body = bytearray()
         fault = self.context.faults.pick(method, path, headers.get("accept", ""))
         recorded = [False]
+        in_flight = state.arrived()
 
         def record(status: int | None) -> None:
             # Recorded before the client can see the answer (or the dropped connection), so a
@@ -348,6 +349,7 @@ class GitHubFront:
                     fault=type(fault).__name__ if fault is not None else None,
                     request_id=rid,
                     installation_id=installation_id,
+                    in_flight=in_flight,
                 )
             )
 
@@ -397,6 +399,7 @@ class GitHubFront:
             await self._fault_answer(fault, with_headers, github_headers, rid, installation_id)
         finally:
             record(None)  # no answer went out: the client went away first
+            state.answered()
 
     @staticmethod
     async def _drain(receive: Receive) -> None:

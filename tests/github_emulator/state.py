@@ -251,6 +251,9 @@ class RequestRecord:
     fault: str | None  # the injected fault's class name, if one hit this request
     request_id: str
     installation_id: int | None
+    # Requests being answered when this one arrived, itself included: how a test sees that
+    # a client sent requests at once, without measuring time.
+    in_flight: int = 1
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,7 @@ class State:
         self.issue_comments: dict[int, IssueComment] = {}
         self.reactions: dict[int, Reaction] = {}
         self.records: list[RequestRecord] = []
+        self.in_flight = 0  # requests arrived and not yet answered (or dropped)
         self.emitted: list[EmittedEvent] = []
         self.rate_windows: dict[str, RateWindow] = {}
         self.internal_errors: list[str] = []
@@ -305,6 +309,16 @@ class State:
     def next_seq(self) -> int:
         with self.lock:
             return next(self._seq)
+
+    def arrived(self) -> int:
+        """Count a request in flight; the number in flight, this one included."""
+        with self.lock:
+            self.in_flight += 1
+            return self.in_flight
+
+    def answered(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     # users
 
