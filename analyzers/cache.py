@@ -14,7 +14,7 @@ from typing import Protocol
 from analyzers.facts import FileFacts
 
 # Bump when an extractor's output changes, so that cached facts are not reused.
-ANALYZER_VERSION = "5"  # 5: catch-all path params kept; 4: field locations, OpenAPI, request params
+ANALYZER_VERSION = "6"  # 6: axios(config); 5: catch-all path params; 4: field locations, OpenAPI
 
 
 class FactCache(Protocol):

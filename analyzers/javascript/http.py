@@ -123,6 +123,10 @@ def _read_client(ctx: JsContext, call: ts.Node) -> Client | None:
                     first,
                     instance,
                 )
+    if name in ("axios", "got") and first is not None and first.type == "object":
+        # `axios({ method: 'put', url, ... })`: one config object holds the URL and the method.
+        method = string_value(object_property(first, "method"))
+        return Client(name, (method or "GET").upper(), object_property(first, "url"), first, None)
     if name in ("axios", "got", "ky"):
         method = string_value(object_property(second, "method")) if second else None
         return Client(name, (method or "GET").upper(), first, second, None)
