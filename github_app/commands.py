@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import enum
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,14 +27,11 @@ from analyzers.reports.markdown import code, inline
 from analyzers.rules import ALL_RULES
 from analyzers.rules.base import Rule
 from analyzers.rules.reference import rule_reference
+from github_app.command_line import COMMAND, find_command_line
 
-COMMAND = "/flow-review"
 QUEUED_REACTION = "eyes"  # the reaction on a command comment once its review is queued
 MAX_ECHO = 60  # characters of a person's input quoted back in a reply
 TRIGGERING_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-
-_COMMAND_LINE = re.compile(r"^[ \t]*/flow-review(?=$|[ \t])(?P<rest>.*?)[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
 class CommandKind(enum.StrEnum):
@@ -70,25 +66,6 @@ def parse_command(text: str) -> Command | None:
         # The rule is the first word: "explain FLOW101 please" still explains FLOW101.
         return Command(CommandKind.EXPLAIN, arguments[0] if arguments else "")
     return Command(CommandKind.UNKNOWN, rest)
-
-
-def find_command_line(text: str) -> str | None:
-    """The first line starting with `/flow-review`, outside fenced code blocks, stripped."""
-    fence: str | None = None
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            stripped = line.strip()
-            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
-                fence = None
-            continue
-        if opening is not None:
-            fence = opening.group(1)
-            continue
-        found = _COMMAND_LINE.match(line)
-        if found is not None:
-            return (COMMAND + found.group("rest")).strip()
-    return None
 
 
 def may_trigger(permission: str) -> bool:

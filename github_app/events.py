@@ -28,7 +28,6 @@ Choices worth knowing:
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, NotRequired, TypeAlias
@@ -38,6 +37,8 @@ from pydantic import StringConstraints, TypeAdapter, ValidationError
 # pydantic needs typing_extensions' TypedDict before Python 3.12.
 from typing_extensions import TypedDict
 
+from github_app.command_line import COMMAND, find_command_line
+
 # GitHub's own limits: owners are letters, digits and hyphens; names add dots and underscores.
 Repository: TypeAlias = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
@@ -45,9 +46,6 @@ Repository: TypeAlias = Annotated[
 # SHA-1 object names, or SHA-256 ones for repositories that use them.
 CommitSha: TypeAlias = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{40}|[0-9a-f]{64})$")]
 
-COMMAND: Final = "/flow-review"
-_COMMAND_LINE = re.compile(r"^[ \t]*(/flow-review(?:[ \t][^\r\n]*)?)[ \t]*\r?$", re.MULTILINE)
-_FENCE = re.compile(r"^[ \t]*(```|~~~)", re.MULTILINE)
 _MAX_COMMAND_LENGTH: Final = 200
 
 
@@ -404,12 +402,8 @@ def run_comment_command(payload: IssueCommentEvent, context: RouteContext) -> Ou
 
 def find_command(body: str) -> str | None:
     """The first line that is a `/flow-review` command, outside fenced code blocks."""
-    fenced = [match.start() for match in _FENCE.finditer(body)]
-    for match in _COMMAND_LINE.finditer(body):
-        inside_fence = sum(1 for start in fenced if start < match.start()) % 2 == 1
-        if not inside_fence:
-            return match.group(1).strip()[:_MAX_COMMAND_LENGTH]
-    return None
+    line = find_command_line(body)
+    return None if line is None else line[:_MAX_COMMAND_LENGTH]
 
 
 def rerun_check_run(payload: CheckRunEvent, context: RouteContext) -> Outcome:
