@@ -9,11 +9,15 @@ process, `servers.WebServer`, with `servers.APP_ID` and `servers.WEBHOOK_SECRET`
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
 
+from github_app.context import WorkerContext
+from tests.github_app.direct import context_for
 from tests.github_app.servers import RedisServer, WebServer, free_port, web_server
+from tests.github_emulator import GitHubEmulator
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +58,16 @@ def web_session(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def web(web_session: WebServer, redis_url: str) -> WebServer:
     """The web process (one per session), with Redis emptied for this test."""
     return web_session
+
+
+@pytest.fixture
+def gh(tmp_path: Path) -> Iterator[GitHubEmulator]:
+    """An emulated GitHub with no repository yet (end-to-end tests have their own)."""
+    with GitHubEmulator(tmp_path) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def context(gh: GitHubEmulator, redis_client: redis.Redis, redis_url: str) -> WorkerContext:
+    """What a worker gives a job, for running jobs in this process."""
+    return context_for(gh, redis_client, redis_url)

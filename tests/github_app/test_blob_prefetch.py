@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import redis
 
 from analyzers.paths import is_vendored, language_of
 from analyzers.snapshot import MemorySnapshot
@@ -19,13 +16,13 @@ from github_app.context import WorkerContext
 from github_app.github import GitHubUnavailable
 from github_app.review_job import Attempt, run_review
 from github_app.snapshot import PREFETCH_WORKERS
+from tests.github_app.direct import QUICK_RETRIES, target
 from tests.github_app.stack import (
     EXAMPLE,
     ExamplePullRequest,
     example_repository,
     open_example_pull_request,
 )
-from tests.github_app.test_review_job import QUICK_RETRIES, context_for, target
 from tests.github_emulator import GitHubEmulator, RequestRecord, ServerError, Slow, files_of
 
 # Forty analysable files more than the example has, so that there is plenty to fetch at once.
@@ -36,17 +33,6 @@ EXTRA = {
     )
     for i in range(40)
 }
-
-
-@pytest.fixture
-def gh(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    with GitHubEmulator(tmp_path) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def context(gh: GitHubEmulator, redis_client: redis.Redis, redis_url: str) -> WorkerContext:
-    return context_for(gh, redis_client, redis_url)
 
 
 @pytest.fixture

@@ -12,17 +12,13 @@ The review job runs in this process against the emulated GitHub and a real Redis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-import redis
 
 from github_app.context import WorkerContext
 from github_app.queue import review_job_id
 from github_app.review_job import Attempt, ReviewTarget, run_review
-from tests.github_app.test_review_job import context_for
 from tests.github_emulator import CheckRun, GitHubEmulator, Refused, ServerError
 
 ORDERS = "services/orders/app/main.py"
@@ -94,17 +90,6 @@ class MovedBase:
     target: ReviewTarget
     branch_point: str
     base_tip: str
-
-
-@pytest.fixture
-def gh(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    with GitHubEmulator(tmp_path) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def context(gh: GitHubEmulator, redis_client: redis.Redis, redis_url: str) -> WorkerContext:
-    return context_for(gh, redis_client, redis_url)
 
 
 @pytest.fixture

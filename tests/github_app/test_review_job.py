@@ -8,7 +8,6 @@ that outlasts the retries is reached quickly; everything else is the worker's co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,66 +19,22 @@ from rq.job import Job, JobStatus
 from github_app.checkrun import CHECK_NAME
 from github_app.context import WorkerContext
 from github_app.explain_job import EXPLANATIONS_MARKER, ExplainTarget, run_explain
-from github_app.github import GitHubUnavailable, HttpPolicy, RetryPolicy
+from github_app.github import GitHubUnavailable
 from github_app.openruns import open_runs, read_open_run
-from github_app.queue import QUEUE_NAME, latest_head_key, review_job_id
+from github_app.queue import QUEUE_NAME, latest_head_key
 from github_app.recovery import sweep_open_runs
-from github_app.review_job import Attempt, ReviewTarget, run_review
-from github_app.settings import Settings
+from github_app.review_job import Attempt, run_review
 from github_app.taskfile import CHECKLIST_COMMENT_MARKER
+from tests.github_app.direct import QUICK_RETRIES, context_for, target
 from tests.github_app.reviews import review_demo
 from tests.github_app.stack import ExamplePullRequest, example_repository, open_example_pull_request
 from tests.github_emulator import DropConnection, GitHubEmulator, Limits, ServerError
-
-QUICK_RETRIES = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02, max_wait=5.0)
-
-
-@pytest.fixture
-def gh(tmp_path: Path) -> Iterator[GitHubEmulator]:
-    with GitHubEmulator(tmp_path) as emulator:
-        yield emulator
-
-
-def context_for(gh: GitHubEmulator, redis_client: redis.Redis, redis_url: str) -> WorkerContext:
-    settings = Settings.for_worker(
-        {
-            "APP_ID": str(gh.app_id),
-            "PRIVATE_KEY": gh.private_key_pem,
-            "WEBHOOK_SECRET": "unused here",
-            "REDIS_URL": redis_url,
-            "GITHUB_API_URL": gh.url,
-        }
-    )
-    return WorkerContext(
-        settings=settings,
-        redis=redis_client,
-        http=HttpPolicy(retry=QUICK_RETRIES),
-        extraction_workers=1,
-    )
-
-
-@pytest.fixture
-def context(gh: GitHubEmulator, redis_client: redis.Redis, redis_url: str) -> WorkerContext:
-    return context_for(gh, redis_client, redis_url)
 
 
 @pytest.fixture
 def pull(gh: GitHubEmulator) -> ExamplePullRequest:
     repo, installation = example_repository(gh, "acme")
     return open_example_pull_request(gh, repo, installation)
-
-
-def target(pull: ExamplePullRequest, head_sha: str | None = None) -> ReviewTarget:
-    head = head_sha or pull.head_sha
-    return ReviewTarget(
-        installation_id=pull.installation_id,
-        repository=pull.repo,
-        number=pull.number,
-        head_sha=head,
-        trigger="test",
-        delivery="delivery-1",
-        job_id=review_job_id(pull.repo, pull.number, head),
-    )
 
 
 def test_the_installation_token_request_is_retried(
