@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from analyzers.config import Config
 from analyzers.errors import SnapshotError
@@ -23,12 +23,17 @@ class FactSet:
     """The facts of one side of the change (base or head), file by file."""
 
     files: tuple[FileFacts, ...] = ()
+    # The facts of each kind asked for, in file order: every rule asks for a kind or two, and
+    # a large repository holds hundreds of thousands of facts to go through for each.
+    _kinds: dict[type, list[Fact]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def of_type(self, kind: type[F]) -> Iterator[F]:
-        for file in self.files:
-            for fact in file.facts:
-                if isinstance(fact, kind):
-                    yield fact
+        found = self._kinds.get(kind)
+        if found is None:
+            found = self._kinds[kind] = [f for f in self.all() if isinstance(f, kind)]
+        return iter(cast("list[F]", found))
 
     def all(self) -> Iterator[Fact]:
         for file in self.files:
@@ -48,6 +53,9 @@ class ReviewContext:
     # The head tree, for the few rules that propose a mechanical fix: facts keep no source
     # text, and a fix must quote the exact lines it replaces. None: no fixes.
     head_tree: Snapshot | None = None
+    _outside_tests: dict[type, list[Fact]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def services(self) -> tuple[Service, ...]:
@@ -94,12 +102,16 @@ class ReviewContext:
 
     def facts(self, kind: type[F]) -> Iterator[F]:
         """Head facts of one kind, outside test code (tests call services on purpose)."""
-        for file in self.head.files:
-            if self.is_test(file.path):
-                continue
-            for fact in file.facts:
-                if isinstance(fact, kind):
-                    yield fact
+        found = self._outside_tests.get(kind)
+        if found is None:
+            found = self._outside_tests[kind] = [
+                fact
+                for file in self.head.files
+                if not self.is_test(file.path)
+                for fact in file.facts
+                if isinstance(fact, kind)
+            ]
+        return iter(cast("list[F]", found))
 
     def added_or_modified(self) -> Iterator[ChangedFile]:
         return (c for c in self.changes if c.status is not ChangeStatus.DELETED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -93,6 +94,7 @@ def review(
                 skipped.setdefault((change.path, reason), SkippedFile(change.path, reason))
     changes = tuple(request.changes) if request.base is not None else ()
 
+    @functools.cache  # asked of every call and route, a few hundred per file
     def outside_tests(path: str) -> bool:
         # tests, mocks and stories call services on purpose, with fakes: not the integration
         return not (is_test_path(path) or is_mock_path(path) or matches_any(config.tests, path))

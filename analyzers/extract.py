@@ -8,7 +8,7 @@ up) becomes data, a `SkippedFile` or `FileFacts.error`, never a crashed run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from analyzers.cache import FactCache, fact_key
@@ -133,6 +133,9 @@ class FileAnalyzer:
     extract_many: ExtractMany = extract_in_turn
     analyzed: int = 0
     cache_hits: int = 0
+    # Prepared and not yet extracted, by key: the base and head trees of a review share most
+    # versions, and each is read from the snapshot once.
+    _pending: dict[str, Pending] = field(default_factory=dict)
 
     def analyze(
         self, snapshot: Snapshot, entry: TreeEntry, service: str | None
@@ -158,6 +161,8 @@ class FileAnalyzer:
                 return cached, SkippedFile(entry.path, cached.error)
             self.cache_hits += 1
             return cached, None
+        if key in self._pending:
+            return self._pending[key]
         try:
             data = snapshot.read(entry.path)
         except SnapshotError as exc:
@@ -165,7 +170,8 @@ class FileAnalyzer:
         text, reason = decode(data, self.max_size)
         if text is None:
             return None, SkippedFile(entry.path, reason or "unreadable")
-        return Pending(key, SourceFile(entry.path, service, language, text))
+        pending = self._pending[key] = Pending(key, SourceFile(entry.path, service, language, text))
+        return pending
 
     def extract(self, pending: Iterable[Pending]) -> dict[str, FileFacts]:
         """Facts of every pending file by key, each distinct key extracted once and cached."""
@@ -180,6 +186,7 @@ class FileAnalyzer:
         sources = [unique[key] for key in keys]
         found: dict[str, FileFacts] = {}
         for key, facts in zip(keys, self.extract_many(self.extractors, sources), strict=True):
+            self._pending.pop(key, None)
             found[key] = facts
             self.cache.put(key, facts)
             if not facts.error:

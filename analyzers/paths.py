@@ -197,6 +197,16 @@ def matches(pattern: str, path: str) -> bool:
     return prefix in ("", path) or path.startswith(prefix + "/")
 
 
+def path_pattern(pattern: str) -> str:
+    """`matches(pattern, path)` as a regular expression that matches the whole path."""
+    pattern = pattern.strip().lstrip("/")
+    if is_glob(pattern):
+        return _compile_glob(pattern).pattern
+    prefix = pattern.rstrip("/")
+    # (?s:...): a path may hold a newline, and `startswith` in `matches` does not mind.
+    return r"(?s:.*)\Z" if prefix == "" else re.escape(prefix) + r"(?:/(?s:.*))?\Z"
+
+
 def matches_any(patterns: Iterable[str], path: str) -> bool:
     return any(matches(p, path) for p in patterns)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -12,7 +13,13 @@ from dataclasses import dataclass
 
 from analyzers.config import Config
 from analyzers.facts import Service
-from analyzers.paths import CONFIG_LANGUAGES, glob_root, is_vendored, language_of, matches
+from analyzers.paths import (
+    CONFIG_LANGUAGES,
+    glob_root,
+    is_vendored,
+    language_of,
+    path_pattern,
+)
 
 MANIFESTS = frozenset(
     {"package.json", "pyproject.toml", "requirements.txt", "setup.py", "Dockerfile", "go.mod"}
@@ -29,10 +36,21 @@ class ServiceMap:
     patterns: tuple[tuple[str, tuple[str, ...]], ...]  # (service, patterns), first match wins
 
     def owner(self, path: str) -> str | None:
-        for name, patterns in self.patterns:
-            if any(matches(p, path) for p in patterns):
-                return name
-        return None
+        found = _owner_pattern(self.patterns).match(path)
+        return self.patterns[int(found.lastgroup[1:])][0] if found and found.lastgroup else None
+
+
+@functools.lru_cache(maxsize=8)
+def _owner_pattern(patterns: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str]:
+    """One regular expression for all services: a repository of many services asks this of
+    every path, and trying each service's patterns in turn was most of that time. The
+    alternatives are tried in order, so the first service that matches still wins."""
+    groups = [
+        f"(?P<s{index}>{'|'.join(path_pattern(p) for p in globs)})"
+        for index, (_, globs) in enumerate(patterns)
+        if globs
+    ]
+    return re.compile("|".join(groups) or r"(?!)")
 
 
 def _languages(paths: Iterable[str], owner: Callable[[str], str | None]) -> dict[str, list[str]]:

@@ -28,6 +28,7 @@ from analyzers.python import (
 from analyzers.python.context import PyContext
 from analyzers.python.module import PyModule
 from analyzers.python.prefilter import may_hold_facts
+from analyzers.python.syntax import parse_module
 from analyzers.python.values import Values
 
 Family = Callable[[PyContext], Iterable[Fact]]
@@ -50,7 +51,7 @@ class PythonExtractor:
         if not may_hold_facts(source.path, source.text):
             return ()
         try:
-            tree = cst.parse_module(source.text)
+            tree = parse_module(source.text)
         except cst.ParserSyntaxError as exc:
             raise UnparsableSource(f"libcst cannot parse it: {str(exc).splitlines()[0]}") from None
         module = PyModule(source.path, tree, source.text)

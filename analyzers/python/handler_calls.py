@@ -65,7 +65,7 @@ from analyzers.python.context import PyContext
 from analyzers.python.http import match_client
 from analyzers.python.module import FunctionInfo
 from analyzers.python.observability import kind_of_call
-from analyzers.python.syntax import child_fields, dotted, kwarg, literal, positional
+from analyzers.python.syntax import children, dotted, kwarg, literal, positional
 
 # Packages whose calls never reach project code: the standard library and the frameworks,
 # clients and tools handlers use. Others that are no module of the tree are dropped when
@@ -257,30 +257,6 @@ class _Shared:
     reaches: dict[str, bool] = field(default_factory=dict)  # whether they call out
 
 
-# Which node types are libcst nodes: `isinstance(x, cst.CSTNode)` is an ABC check, slow
-# enough to matter on every node of a handler.
-_NODE_TYPES: dict[type, bool] = {}
-
-
-def _is_node(value: object) -> bool:
-    kind = type(value)
-    found = _NODE_TYPES.get(kind)
-    if found is None:
-        found = _NODE_TYPES[kind] = isinstance(value, cst.CSTNode)
-    return found
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        if type(value) in (tuple, list):
-            for item in value:
-                if _is_node(item):
-                    yield item
-        elif _is_node(value):
-            yield value
-
-
 def _strip(name: str) -> str:
     return name.replace("()", "")
 
@@ -336,7 +312,7 @@ class _Handler:
             return
         body = self.function.node.body
         self.parents[id(body)] = self.function.node
-        for statement in _children(body):
+        for statement in children(body):
             first, last = self.m.lines.span(statement)
             if not lines.isdisjoint(range(first, last + 1)):
                 self.parents[id(statement)] = body
@@ -364,7 +340,7 @@ class _Handler:
                     )
             if type(node) is cst.FunctionDef:
                 scope = self.shared.by_node.get(id(node), scope)
-            found = list(_children(node))
+            found = children(node)
             for child in found:
                 self.parents[id(child)] = node
             stack.extend((child, scope) for child in reversed(found))

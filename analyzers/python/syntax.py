@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 from libcst._nodes.internal import CodegenState
 
 # Fields that only hold whitespace, punctuation or comments: never worth descending into.
@@ -57,25 +58,72 @@ def child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     return names
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+# libcst checks every node it builds (`__post_init__` runs `_validate`), which is a third of
+# a parse. The checks are for trees built by hand; a tree the parser builds from text holds
+# them by construction. None: a libcst without that hook, parsed as it is.
+_VALIDATE = CSTNode.__dict__.get("__post_init__")
+
+
+def _unchecked(self: CSTNode) -> None:
+    pass
+
+
+def parse_module(text: str) -> cst.Module:
+    """`cst.parse_module` without libcst's checks of each node, for a third less time.
+
+    The hook is swapped back before this returns (or raises), so nodes built anywhere else,
+    such as the fixes rules propose, are checked as usual. Extraction runs one file at a
+    time per process; nothing builds nodes on another thread meanwhile.
+    """
+    if _VALIDATE is None:
+        return cst.parse_module(text)
+    CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(text)
+    finally:
+        CSTNode.__post_init__ = _VALIDATE  # type: ignore[method-assign]
+
+
+# Which types are libcst nodes: `isinstance(x, cst.CSTNode)` is an ABC check, slow enough to
+# matter when it runs on every field of every node of a module.
+_NODE_TYPES: dict[type, bool] = {}
+# Where `descendants(..., into_defs=False)` stops.
+_DEFS = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_DEF_TYPES: dict[type, bool] = {}
+
+
+def is_node(value: object) -> bool:
+    kind = type(value)
+    found = _NODE_TYPES.get(kind)
+    if found is None:
+        found = _NODE_TYPES[kind] = isinstance(value, cst.CSTNode)
+    return found
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, tuple | list):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+        if type(value) in (tuple, list):
+            found.extend(item for item in value if is_node(item))
+        elif is_node(value):
+            found.append(value)
+    return found
 
 
 def descendants(node: cst.CSTNode, *, into_defs: bool = True) -> Iterator[cst.CSTNode]:
     """Every node below `node` (not `node` itself); optionally not into nested defs."""
-    stack = list(children(node))
+    stack = children(node)
     while stack:
         current = stack.pop()
         yield current
-        if not into_defs and isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Lambda):
-            continue
+        if not into_defs:
+            kind = type(current)
+            stops = _DEF_TYPES.get(kind)
+            if stops is None:
+                stops = _DEF_TYPES[kind] = isinstance(current, _DEFS)
+            if stops:
+                continue
         stack.extend(children(current))
 
 

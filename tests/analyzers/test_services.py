@@ -4,7 +4,8 @@ import json
 
 from analyzers.config import parse_config
 from analyzers.facts import Service
-from analyzers.services import infer_services, resolve_services
+from analyzers.paths import matches
+from analyzers.services import ServiceMap, infer_services, resolve_services
 
 TREE = {
     "package.json": json.dumps({"name": "@acme/web"}),
@@ -64,3 +65,36 @@ def test_config_services_with_globs_and_prefixes() -> None:
     assert services.owner("services/ai-engine/Dockerfile") == "web"  # not a .py: first match wins
     assert services.owner("shared/x.py") == "engine"
     assert services.owner("src/app/page.tsx") == "web"
+
+
+def test_one_expression_for_all_services_agrees_with_each_pattern_in_turn() -> None:
+    # `owner` asks one combined regular expression; it must answer as trying each service's
+    # patterns in order with `matches` would, first match winning.
+    patterns = (
+        ("exact", ("services/api/main.py",)),
+        ("api", ("services/api", "shared/")),
+        ("glob", ("services/*/src/**/*.ts", "tools/[ab]?.py")),
+        ("dots", ("a.b/",)),
+        ("everything", ("",)),
+    )
+    services = ServiceMap((), patterns)
+    paths = [
+        "services/api/main.py",
+        "services/api/other.py",
+        "services/apis/x.py",
+        "shared/x\ny.py",
+        "services/web/src/deep/a.ts",
+        "services/web/src/a.tsx",
+        "tools/a1.py",
+        "tools/c1.py",
+        "axb/c.py",
+        "a.b/c.py",
+        "README.md",
+    ]
+    for path in paths:
+        expected = next(
+            (name for name, globs in patterns if any(matches(g, path) for g in globs)), None
+        )
+        assert services.owner(path) == expected, path
+    assert ServiceMap((), (("only", ("src/",)),)).owner("lib/x.py") is None
+    assert ServiceMap((), ()).owner("lib/x.py") is None
