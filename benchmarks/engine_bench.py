@@ -1,7 +1,20 @@
 """Benchmark: the engine on a generated 5,000-file repository with a 200-file change.
 
-    .venv/bin/python benchmarks/engine_bench.py [--files 5000] [--changed 200] [--runs 5]
-        [--jobs N] [--keep DIR]
+    .venv/bin/python benchmarks/engine_bench.py [--shape real|dense|both] [--files 5000]
+        [--changed 200] [--runs 5] [--jobs N] [--keep DIR]
+
+Two shapes of repository, both two-language and about 5,000 source files:
+
+- `real`: real code at the make-up of `review_bench.py`'s 250-file repository
+  (the example services with Starlette, httpx, TanStack Query, Express, axios
+  and BullMQ sources placed inside them), copied under `org-NN/` folders until
+  there are enough files. Each copy of a file gets a line of its own, so no two
+  files are one blob (the engine reads a blob once). About 29 MB: the 250-file
+  repository's density, twenty times over.
+- `dense`: generated code that is all integration, a stress test: each
+  TypeScript file is 20-120 Express routes that each call another service with
+  `fetch`, each Python file 20-120 handlers; 56 MB, about 170,000 routes and as
+  many outbound calls, and over half a million findings in a whole-repo review.
 
 Each run is a fresh process (so the peak memory is that review's own): it opens
 the repository, lists both trees, parses the diff, reads and analyses the
@@ -24,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from review_bench import SOURCE_SUFFIXES, build_small_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = 10
@@ -55,45 +70,74 @@ def _ts_file(rng: random.Random, n: int) -> str:
     return "\n".join([*lines, "export default router;"]) + "\n"
 
 
-def generate(dest: Path, files: int, changed: int, seed: int = 7) -> tuple[str, str]:
+def generate_dense(dest: Path, files: int, changed: int, seed: int = 7) -> tuple[str, str]:
     rng = random.Random(seed)
-    tree: dict[str, str] = {}
+    tree: dict[str, bytes] = {}
     for s in range(SERVICES):
         python = s % 2 == 0
         root = f"services/svc-{s}"
-        tree[f"{root}/{'requirements.txt' if python else 'package.json'}"] = "{}\n"
+        tree[f"{root}/{'requirements.txt' if python else 'package.json'}"] = b"{}\n"
     while len(tree) < files:
         n = len(tree)
         s = n % SERVICES
         root = f"services/svc-{s}"
         if s % 2 == 0:
-            tree[f"{root}/app/mod_{n}.py"] = _python_file(rng, n)
+            tree[f"{root}/app/mod_{n}.py"] = _python_file(rng, n).encode()
         else:
-            tree[f"{root}/src/routes/r_{n}.ts"] = _ts_file(rng, n)
+            tree[f"{root}/src/routes/r_{n}.ts"] = _ts_file(rng, n).encode()
+    return _commit_with_change(dest, tree, changed, rng)
+
+
+def generate_real(dest: Path, files: int, changed: int, seed: int = 7) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory(prefix="flow-review-bench-small-") as tmp:
+        small = Path(tmp) / "small"
+        build_small_repo(small)
+        one = {
+            p.relative_to(small).as_posix(): p.read_bytes()
+            for p in sorted(small.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(small).parts
+        }
+    tree: dict[str, bytes] = {}
+    sources = 0
+    copy = 0
+    while sources < files:
+        for path, original in one.items():
+            data = original
+            if path.endswith(SOURCE_SUFFIXES):
+                if sources >= files:
+                    continue
+                sources += 1
+                mark = f"# copy {copy}\n" if path.endswith(".py") else f"// copy {copy}\n"
+                data = data + (b"" if data.endswith(b"\n") else b"\n") + mark.encode()
+            tree[f"org-{copy:02d}/{path}"] = data
+        copy += 1
+    return _commit_with_change(dest, tree, changed, random.Random(seed))
+
+
+def _commit_with_change(
+    dest: Path, tree: dict[str, bytes], changed: int, rng: random.Random
+) -> tuple[str, str]:
+    """Commits `tree`, then a line added to each of `changed` source files; (base, head)."""
     _write_commit(dest, tree, init=True)
     base = _git(dest, "rev-parse", "HEAD")
-    sources = sorted(p for p in tree if p.endswith((".py", ".ts")))
+    sources = sorted(p for p in tree if p.endswith(SOURCE_SUFFIXES))
     for path in rng.sample(sources, changed):
-        lines = tree[path].splitlines()
+        lines = tree[path].split(b"\n")
         at = rng.randrange(len(lines))
-        tree[path] = (
-            "\n".join(
-                [*lines[:at], "// changed" if path.endswith(".ts") else "# changed", *lines[at:]]
-            )
-            + "\n"
-        )
+        comment = b"# changed" if path.endswith(".py") else b"// changed"
+        tree[path] = b"\n".join([*lines[:at], comment, *lines[at:]])
     _write_commit(dest, tree, init=False)
     return base, _git(dest, "rev-parse", "HEAD")
 
 
-def _write_commit(dest: Path, tree: dict[str, str], init: bool) -> None:
+def _write_commit(dest: Path, tree: dict[str, bytes], init: bool) -> None:
     if init:
         dest.mkdir(parents=True)
         _git(dest, "init", "--quiet")
-    for path, text in tree.items():
+    for path, data in tree.items():
         target = dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+        target.write_bytes(data)
     _git(dest, "add", "--all")
     _git(dest, "commit", "--quiet", "-m", "bench")
 
@@ -156,7 +200,7 @@ def _summary(name: str, samples: list[dict[str, float]]) -> str:
     mem = [s["peak_mib"] for s in samples]
     workers = [s["worker_peak_mib"] for s in samples]
     return (
-        f"{name:<12} median {statistics.median(secs):.3f} s "
+        f"{name:<14} median {statistics.median(secs):.3f} s "
         f"(min {min(secs):.3f}, max {max(secs):.3f}), "
         f"peak RSS median {statistics.median(mem):.0f} MiB "
         f"(largest worker {statistics.median(workers):.0f} MiB); files analysed "
@@ -165,33 +209,45 @@ def _summary(name: str, samples: list[dict[str, float]]) -> str:
     )
 
 
+GENERATORS = {"real": generate_real, "dense": generate_dense}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--shape", choices=[*GENERATORS, "both"], default="both")
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--changed", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, help="parsing processes (default: one per CPU)")
-    parser.add_argument("--keep", type=Path, help="generate the repository here and keep it")
+    parser.add_argument("--keep", type=Path, help="generate the repositories under here, kept")
     parser.add_argument("--child", nargs=3, metavar=("REPO", "BASE", "HEAD"))
     args = parser.parse_args()
     if args.child:
         repo, base, head = args.child
         child(repo, None if base == "-" else base, head, args.jobs)
         return
+    shapes = list(GENERATORS) if args.shape == "both" else [args.shape]
     with tempfile.TemporaryDirectory(prefix="flow-review-bench-") as tmp:
-        repo = args.keep or Path(tmp) / "repo"
-        started = time.perf_counter()
-        base, head = generate(repo, args.files, args.changed)
-        size = sum(
-            p.stat().st_size for p in repo.rglob("*") if p.is_file() and ".git" not in p.parts
-        )
-        print(
-            f"generated {args.files} files ({size / 1e6:.1f} MB), {args.changed} changed, "
-            f"in {time.perf_counter() - started:.1f} s; {args.runs} runs each"
-        )
-        print(f"  base {base}, head {head}", flush=True)
-        print(_summary("diff review", measure(repo, base, head, args.runs, args.jobs)), flush=True)
-        print(_summary("whole repo", measure(repo, None, head, args.runs, args.jobs)), flush=True)
+        for shape in shapes:
+            repo = (args.keep or Path(tmp)) / shape
+            started = time.perf_counter()
+            base, head = GENERATORS[shape](repo, args.files, args.changed)
+            sources = [
+                p
+                for p in repo.rglob("*")
+                if p.is_file() and ".git" not in p.parts and p.name.endswith(SOURCE_SUFFIXES)
+            ]
+            size = sum(p.stat().st_size for p in sources)
+            print(
+                f"{shape}: {len(sources)} source files ({size / 1e6:.1f} MB), "
+                f"{args.changed} changed, generated in {time.perf_counter() - started:.1f} s; "
+                f"{args.runs} runs each"
+            )
+            print(f"  base {base}, head {head}", flush=True)
+            diff = measure(repo, base, head, args.runs, args.jobs)
+            print(_summary("  diff review", diff), flush=True)
+            whole = measure(repo, None, head, args.runs, args.jobs)
+            print(_summary("  whole repo", whole), flush=True)
 
 
 if __name__ == "__main__":
