@@ -32,6 +32,7 @@ from analyzers.facts import (
     Stats,
     UnresolvedCall,
 )
+from analyzers.graph.async_edges import AsyncLink, async_edges, async_links
 from analyzers.graph.delta import UNCHANGED, GraphDelta, diff_graphs, edges, unresolved
 from analyzers.graph.linking import build_graph
 from analyzers.paths import is_mock_path, is_test_path, is_vendored, language_of, matches_any
@@ -108,6 +109,8 @@ def review(
         else None
     )
     delta = diff_graphs(base_graph, head_graph)
+    head_async = async_links(head_facts.all(), outside_tests)
+    base_async = async_links(base_facts.all(), outside_tests) if request.base is not None else None
     ctx = ReviewContext(
         config=config,
         service_map=service_map,
@@ -148,7 +151,7 @@ def review(
             files_partial=partial,
         ),
         external=tuple(_external(head_facts, ctx, request.whole_repo)),
-        edges=_edges(delta, ctx),
+        edges=_edges(delta, ctx) + _async_edges(base_async, head_async, ctx),
         unresolved=_unresolved(delta, ctx),
         rules_run=tuple(rule.code for rule in enabled),
     )
@@ -287,6 +290,23 @@ def _edges(delta: GraphDelta, ctx: ReviewContext) -> tuple[Edge, ...]:
         or change.link.target.name in touched
     ]
     return edges(delta, keep)
+
+
+def _async_edges(
+    base: Sequence[AsyncLink] | None, head: Sequence[AsyncLink], ctx: ReviewContext
+) -> tuple[Edge, ...]:
+    """Webhook and queue edges, kept as `_edges` keeps links."""
+    touched = set(ctx.changed_services)
+    return async_edges(
+        base,
+        head,
+        lambda link, change: (
+            ctx.whole_repo
+            or change != UNCHANGED
+            or link.source in touched
+            or link.target in touched
+        ),
+    )
 
 
 def _unresolved(delta: GraphDelta, ctx: ReviewContext) -> tuple[UnresolvedCall, ...]:

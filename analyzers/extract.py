@@ -135,7 +135,7 @@ class FileAnalyzer:
     cache_hits: int = 0
     # Prepared and not yet extracted, by key: the base and head trees of a review share most
     # versions, and each is read from the snapshot once.
-    _pending: dict[str, Pending] = field(default_factory=dict)
+    _pending: dict[str, Pending] = field(default_factory=dict, init=False, repr=False)
 
     def analyze(
         self, snapshot: Snapshot, entry: TreeEntry, service: str | None

@@ -590,6 +590,7 @@ class Edge:
     status: str = "matched"
     detail: str = ""  # what a modified edge changed: path, method, route, request, response
     issues: tuple[str, ...] = ()  # contract issues the change introduced, as `kind:field`
+    source_kind: str = "service"  # service, or external for a provider's webhooks
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,24 +88,27 @@ _CRON_PACKAGE_NAMES = frozenset({"cron.CronJob", "cron.CronJob.from", "cron.job"
 
 def extract(ctx: JsContext) -> Iterator[Fact]:
     # Every library here leaves a word in the text: "cron" (node-cron, the cron package's
-    # import), "setInterval", "ueue" (Queue, a queue table). Each test scans the text once;
-    # most files fail all three, so they come first and the rest only where they matter.
+    # import), "setInterval", "ueue" (Queue, a queue table), "bull" (a worker's module may
+    # import only `Worker` from bullmq). Each test scans the text once; most files fail them
+    # all, so they come first and the rest only where they matter.
     m = ctx.module
-    cron, interval, queue = (word in ctx.text for word in ("cron", "setInterval", "ueue"))
+    cron, interval, queue, bull_word = (
+        word in ctx.text for word in ("cron", "setInterval", "ueue", "bull")
+    )
     if cron and ctx.mentions("node-cron"):
         yield from _node_cron(ctx)
     if cron and ctx.mentions("CronJob", "cron.job"):
         yield from _cron_package(ctx)
     if interval and not _browser(ctx):
         yield from _intervals(ctx)
-    if queue:
+    if queue or bull_word:
         bull = _bull_imports(m)
         # Without an import of bull(mq), only a queue made in another module can be added to.
         if bull or b"ueue.add" in m.source:
             yield from _queue_adds(ctx, bull)
         if bull:
             yield from _workers(ctx)
-        if ctx.mentions("insert(", "upsert("):
+        if queue and ctx.mentions("insert(", "upsert("):
             yield from _table_queues(ctx)
 
 

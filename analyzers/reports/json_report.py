@@ -118,6 +118,7 @@ def _edge(edge: Edge) -> JSONObject:
         "call": _point(edge.call),
         "endpoint": _point(edge.endpoint),
         "to_kind": edge.target_kind,
+        "from_kind": edge.source_kind,
         "status": edge.status,
         "detail": edge.detail,
         "issues": list(edge.issues),

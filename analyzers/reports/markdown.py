@@ -343,6 +343,7 @@ def _mermaid(review: Review) -> str:
     systems = sorted(
         {use.system for use in review.external}
         | {edge.target for edge in review.edges if edge.target_kind == "external"}
+        | {edge.source for edge in review.edges if edge.source_kind == "external"}
     )
     services = [service.name for service in review.services]
     # Declare every node up front: Mermaid would silently invent an unlabelled
@@ -401,8 +402,9 @@ def _critical(review: Review) -> list[str]:
 
 def _contracts(review: Review, families: Mapping[str, Family]) -> list[str]:
     findings = _of_families(review, CONTRACT_FAMILIES)
-    compared = len(review.edges)
-    unmatched = sum(1 for edge in review.edges if edge.endpoint is None)
+    calls = [edge for edge in review.edges if edge.kind == "http"]
+    compared = len(calls)
+    unmatched = sum(1 for edge in calls if edge.endpoint is None)
     if not findings:
         return [
             f"No data contract issues: {compared} endpoints/calls compared. "

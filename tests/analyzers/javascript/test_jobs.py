@@ -195,6 +195,21 @@ worker.on('failed', (job, err) => logger.error({ err, id: job?.id }, 'email fail
     assert consumer.dead_letter is True and consumer.idempotency_key is True
 
 
+def test_a_worker_module_that_imports_only_worker_is_read() -> None:
+    # Nothing in it says "queue": the worker was missed when the family asked for that word.
+    source = """
+import { Worker } from 'bullmq';
+import { sendMail } from './mail';
+
+export const worker = new Worker('emails', async (job) => {
+  await sendMail(job.data.userId, job.name);
+}, { connection: { host: 'localhost', port: 6379 } });
+"""
+    (consumer,) = queue_jobs(source, "services/mailer/src/worker.ts")
+    assert (consumer.role, consumer.system, consumer.name) == ("consumer", "bullmq", "emails")
+    assert consumer.location == Location("services/mailer/src/worker.ts", 4, 6)
+
+
 def test_bullmq_repeatable_jobs_are_schedules() -> None:
     source = BULLMQ.replace("OPTIONS", ", { repeat: { pattern: '0 * * * *' } }").replace(
         "DEFAULTS", "{}"

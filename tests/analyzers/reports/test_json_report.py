@@ -101,6 +101,7 @@ def test_edges_use_from_and_to_and_null_for_a_missing_endpoint() -> None:
         "call": {"path": "services/core-api/src/lib/ai-client.ts", "line": 10},
         "endpoint": {"path": "services/ai-engine/main.py", "line": 40},
         "to_kind": "service",
+        "from_kind": "service",
         "status": "matched",
         "detail": "",
         "issues": ["renamed:job_ids"],
