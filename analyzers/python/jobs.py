@@ -16,7 +16,7 @@ import libcst as cst
 from analyzers.facts import Fact, QueueJob, RetryPolicy, ScheduledJob
 from analyzers.python.context import PyContext
 from analyzers.python.module import CallSite, FunctionInfo
-from analyzers.python.syntax import dotted, has_kwarg, kwarg, literal, positional
+from analyzers.python.syntax import dotted, has_kwarg, kwarg, kwarg_given, literal, positional
 from analyzers.python.values import number
 from analyzers.python.webhooks import DEDUP
 
@@ -61,7 +61,7 @@ def extract(ctx: PyContext) -> Iterator[Fact]:
                 "producer",
                 "celery",
                 ctx.module.qualified(site.node.func, site.function).removesuffix(".apply_async"),
-                idempotency_key=has_kwarg(site.node, "task_id"),
+                idempotency_key=kwarg_given(site.node, "task_id"),
             )
         elif name.startswith("apscheduler.") and method == "add_job":
             yield _apscheduler(ctx, site.node, positional(site.node, 0), site.function, 1)
@@ -121,8 +121,8 @@ def _rq_enqueue(ctx: PyContext, site: CallSite, scheduled: bool) -> QueueJob:
         "rq",
         _job_name(ctx, target or kwarg(call, "f"), site.function),
         retry=_rq_retry(ctx, call, site.function),
-        dead_letter=has_kwarg(call, "on_failure"),
-        idempotency_key=has_kwarg(call, "job_id"),
+        dead_letter=kwarg_given(call, "on_failure"),
+        idempotency_key=kwarg_given(call, "job_id"),
     )
 
 
@@ -134,7 +134,7 @@ def _arq_enqueue(ctx: PyContext, site: CallSite) -> QueueJob:
         "producer",
         "arq",
         _job_name(ctx, positional(call, 0), site.function),
-        idempotency_key=has_kwarg(call, "_job_id"),
+        idempotency_key=kwarg_given(call, "_job_id"),
     )
 
 

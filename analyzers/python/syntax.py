@@ -194,6 +194,14 @@ def has_kwarg(call: cst.Call, name: str) -> bool:
     return any(arg.keyword is not None and arg.keyword.value == name for arg in call.args)
 
 
+def kwarg_given(call: cst.Call, name: str) -> bool | None:
+    """Whether the call passes `name`: True, False, or None when it spreads a mapping
+    (`**options`) that may hold it."""
+    if has_kwarg(call, name):
+        return True
+    return None if any(arg.star == "**" for arg in call.args) else False
+
+
 def positional(call: cst.Call, index: int) -> cst.BaseExpression | None:
     found = [a.value for a in call.args if a.keyword is None and not a.star]
     return found[index] if index < len(found) else None

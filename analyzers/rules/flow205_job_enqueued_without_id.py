@@ -78,6 +78,10 @@ class JobEnqueuedWithoutId(Rule):
             head={**SVC, "svc/jobs.py": ENQUEUE.format(extra=', job_id=f"receipt:{order_id}"')}
         ),
         Example(
+            head={**SVC, "svc/jobs.py": ENQUEUE.format(extra=", **job_options")},
+            note="options spread from a mapping may carry the job id: not visible, not reported",
+        ),
+        Example(
             head={
                 **TS_SVC,
                 "svc/src/orders.ts": BULLMQ.replace("$EXTRA", ", jobId: `receipt:${orderId}`"),

@@ -84,6 +84,10 @@ class JobWithoutFailurePath(Rule):
             }
         ),
         Example(
+            head={**SVC, "svc/jobs.py": RQ.format(extra=", **self.job_options")},
+            note="options spread from a mapping may carry on_failure: not visible, not reported",
+        ),
+        Example(
             head={
                 **SVC,
                 "svc/tasks.py": CELERY.format(
@@ -120,11 +124,10 @@ class JobWithoutFailurePath(Rule):
 
     def check(self, ctx: ReviewContext) -> Iterator[Finding]:
         for job in ctx.facts(QueueJob):
-            if job.system not in ("rq", "celery", "bullmq", "bull") or job.dead_letter:
-                continue
-            # BullMQ keeps failed jobs in its failed set unless told to remove them
-            # (`removeOnFail`): only then (dead_letter False) is a failure lost.
-            if job.system in ("bullmq", "bull") and job.dead_letter is None:
+            # A failure path, or none visible (None): BullMQ keeps failed jobs in its failed
+            # set unless told to remove them (`removeOnFail`), and `**options` may carry an
+            # `on_failure`; only with dead_letter False is a failure lost.
+            if job.system not in ("rq", "celery", "bullmq", "bull") or job.dead_letter is not False:
                 continue
             if job.role == "producer" and job.system not in ("rq", "bullmq", "bull"):
                 continue
