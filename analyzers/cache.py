@@ -14,8 +14,8 @@ from typing import Protocol
 from analyzers.facts import FileFacts
 
 # Bump when an extractor's output changes, so that cached facts are not reused.
-# 7: workers in modules that only import Worker; 6: axios(config); 5: catch-all path params;
-# 4: field locations, OpenAPI
+# 7: workers in modules that only import Worker, job options spread from a mapping unknown;
+# 6: axios(config); 5: catch-all path params; 4: field locations, OpenAPI
 ANALYZER_VERSION = "7"
 
 
