@@ -99,6 +99,12 @@ def _read_client(ctx: JsContext, call: ts.Node) -> Client | None:
     args = call_arguments(call)
     first = args[0] if args else None
     second = args[1] if len(args) > 1 else None
+    forwarded = next((a for a in args[:2] if a.type == "spread_element"), None)
+    if forwarded is not None and name in FETCHES:
+        # `(...args) => fetch(...args)`: a pass-through. Its callers say where it goes, with
+        # what method and timeout; here all three are unknown, none is absent.
+        url = None if first is forwarded else first
+        return Client("fetch", "*", url, forwarded, None)
     if name in FETCHES:
         method = string_value(object_property(second, "method"))
         return Client("fetch", (method or "GET").upper(), first, second, None)
@@ -153,9 +159,16 @@ def extract(ctx: JsContext) -> Iterator[Fact]:
         ):
             continue
         client = _client(ctx, call)
-        if client is None:
+        if client is None or _forwards(client):
             continue
         yield _fact(ctx, call, client, retried_instances)
+
+
+def _forwards(client: Client) -> bool:
+    """`(...args) => fetch(...args)` makes no call of its own: it forwards its callers', whose
+    URL, method and timeout it cannot know. Reporting it would blame the wrapper for them."""
+    spread = client.options is not None and client.options.type == "spread_element"
+    return spread and client.url is None
 
 
 def _fact(

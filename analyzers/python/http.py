@@ -95,7 +95,7 @@ def extract(ctx: PyContext) -> Iterator[Fact]:
         if resolved is None:
             continue
         client = match_client(resolved.name)
-        if client is None:
+        if client is None or _forwards(site, client):
             continue
         fact = _call_fact(ctx, site, client, resolved.origin)
         if not fact.in_loop and fact.function is not None:
@@ -120,6 +120,13 @@ def _looped_functions(ctx: PyContext) -> dict[str, bool]:
             paced = _loop_paced(ctx, site)
             found[name] = found.get(name, True) and paced
     return found
+
+
+def _forwards(site: CallSite, client: ClientCall) -> bool:
+    """`requests.get(*args, **kwargs)` makes no call of its own: it forwards its callers',
+    whose URL, method and timeout it cannot know. Reporting it would blame the wrapper."""
+    star = any(arg.star == "*" for arg in site.node.args)
+    return star and _method_and_url(site, client)[1] is None
 
 
 def _method_and_url(site: CallSite, client: ClientCall) -> tuple[str, cst.BaseExpression | None]:

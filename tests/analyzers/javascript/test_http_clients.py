@@ -35,3 +35,23 @@ def test_a_config_object_alone_names_the_method_and_the_url() -> None:
         ("got", "POST", "{API_URL}/items/{id}"),
     ]
     assert [c.unbounded for c in calls] == [False, False, False, False]
+
+
+def test_a_pass_through_makes_no_call_and_a_spread_of_options_hides_the_timeout() -> None:
+    # Supabase's clients resolve their fetch like this: the wrapper forwards its callers'
+    # calls, so it has no URL, method or timeout of its own to report.
+    source = """
+export const resolveFetch = (customFetch?: typeof fetch) => {
+  if (customFetch) {
+    return (...args: Parameters<typeof fetch>) => customFetch(...args);
+  }
+  return (...args: Parameters<typeof fetch>) => fetch(...args);
+};
+
+export async function ping(...rest: [RequestInit?]) {
+  return fetch(`${process.env.API_URL}/health`, ...rest);
+}
+"""
+    (call,) = facts_of(OutboundCall, "api/src/fetch.ts", source)
+    assert (call.url, call.method) == ("{API_URL}/health", "*")
+    assert (call.timeout_seconds, call.unbounded) == (None, False)  # unknown, not absent

@@ -191,3 +191,17 @@ def test_url_templates(code: str, url: str, defaults: tuple[tuple[str, str], ...
 def test_files_without_integration_words_are_not_parsed() -> None:
     text = "def add(a, b):\n    return a + b\n" + "x = (\n" * 0
     assert PythonExtractor().extract(SourceFile("svc/util.py", "svc", "python", text)) == ()
+
+
+def test_a_pass_through_makes_no_call_and_spread_options_hide_the_timeout() -> None:
+    # A wrapper forwarding `*args` has no URL, method or timeout of its own: its callers do.
+    source = (
+        "import httpx\nimport requests\n\n\n"
+        "def get(*args, **kwargs):\n    return requests.get(*args, **kwargs)\n\n\n"
+        "def fetch_user(user_id, **options):\n"
+        '    return httpx.get(f"https://api.example.com/users/{user_id}", **options)\n'
+    )
+    facts = PythonExtractor().extract(SourceFile("billing/wrap.py", "billing", "python", source))
+    (call,) = [f for f in facts if isinstance(f, OutboundCall)]
+    assert (call.method, call.url) == ("GET", "https://api.example.com/users/{user_id}")
+    assert (call.timeout_seconds, call.unbounded) == (None, False)  # unknown, not absent
