@@ -129,13 +129,24 @@ def call_with_retries(
     policy: RetryPolicy,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    took_effect: Callable[[], T | None] | None = None,
 ) -> T:
     """`call()`, retried while it fails in a transient way; `what` names it in messages
-    ("GET the pull request"). Raises `GitHubUnavailable` or `GitHubRefused`."""
+    ("GET the pull request"). Raises `GitHubUnavailable` or `GitHubRefused`.
+
+    A write that is not idempotent passes `took_effect`: asked before each retry, it finds
+    what a failed attempt may have made all the same (its answer lost on the way back) and
+    returns that instead of writing twice; None when nothing was made.
+    """
     waited = 0.0
     attempt = 1
     while True:
         try:
+            if attempt > 1 and took_effect is not None:
+                made = took_effect()
+                if made is not None:
+                    log.warning("%s: an earlier attempt took effect; not repeated", what)
+                    return made
             return call()
         except GitHubException as exc:
             verdict = classify(exc)

@@ -268,6 +268,27 @@ def test_a_checklist_commit_whose_answer_was_lost_is_not_made_twice(
     assert run.conclusion == "failure"
 
 
+def test_a_review_comment_whose_answer_was_lost_is_not_posted_twice(
+    gh: GitHubEmulator, context: WorkerContext, pull: ExamplePullRequest
+) -> None:
+    # The first comment is made, and its answer lost: the retry must find it, not post again.
+    gh.inject(
+        DropConnection(after_processing=True),
+        method="POST",
+        path=r"/pulls/\d+/comments$",
+        times=1,
+    )
+
+    run_review(context, target(pull), Attempt())
+
+    comments = gh.review_comments(pull.repo, pull.number)
+    bodies = [c.body for c in comments]
+    assert len(comments) > 1 and len(bodies) == len(set(bodies))
+    posts = gh.requests("POST", r"/pulls/\d+/comments$")
+    assert posts[0].status is None  # the dropped one, which did take effect
+    assert len(posts) == len(comments)
+
+
 def test_the_apps_own_checklist_commit_does_not_supersede_the_review_of_its_parent(
     gh: GitHubEmulator, context: WorkerContext, pull: ExamplePullRequest
 ) -> None:
