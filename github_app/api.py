@@ -23,6 +23,7 @@ from githubkit_schemas.latest.models import (
     DiffEntry,
     IssueComment,
     PullRequestReviewComment,
+    PullRequestSimple,
 )
 
 from github_app.github import GitHubError, GitHubRefused, RetryPolicy, call_with_retries
@@ -170,6 +171,19 @@ class RepositoryApi:
             base_ref=pull.base.ref,
             base_repo=pull.base.repo.full_name,
         )
+
+    def open_pull_requests_with_head(self, sha: str) -> list[int]:
+        """The numbers of the repository's open pull requests whose head commit is `sha`,
+        forks' included (a check run of a fork's head names none)."""
+        pulls = self.github.rest.pulls
+
+        def listing() -> list[int]:
+            found: Iterable[PullRequestSimple] = self.github.rest.paginate(
+                pulls.list, owner=self.owner, repo=self.name, state="open", per_page=PER_PAGE
+            )
+            return sorted(pull.number for pull in found if pull.head.sha == sha)
+
+        return self._call(f"GET the open pull requests with head {sha[:12]}", listing)
 
     def diff(self, number: int) -> str:
         """The pull request's unified diff; `GitHubRefused` with status 406 when GitHub finds

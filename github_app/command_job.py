@@ -14,12 +14,9 @@ command's comment, so a retried job does not answer twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Final
-
-from redis.asyncio import Redis as AsyncRedis
 
 from github_app.api import RepositoryApi
 from github_app.clients import bot_login, repository_api
@@ -33,7 +30,8 @@ from github_app.commands import (
 )
 from github_app.context import WorkerContext
 from github_app.events import ReviewJob
-from github_app.queue import DEFAULT_POLICY, Enqueuer, JobPolicy, Submission
+from github_app.queue import JobPolicy
+from github_app.requeue import enqueue_review
 
 REVIEW_TRIGGER: Final = "issue_comment./flow-review"
 
@@ -86,33 +84,6 @@ def run_command(context: WorkerContext, target: CommandTarget, policy: JobPolicy
         api.react(target.comment_id, QUEUED_REACTION)
         states = ", ".join(f"{job.job_id} {job.state}" for job in submission.jobs)
         return f"review of {head_sha[:12]} for {target.author}: {states or 'already handled'}"
-
-
-def enqueue_review(
-    context: WorkerContext, job: ReviewJob, *, delivery: str, policy: JobPolicy
-) -> Submission:
-    """Queue `job` exactly as the web process would (a repeated `delivery` is a no-op)."""
-
-    async def submit() -> Submission:
-        redis = AsyncRedis.from_url(context.settings.redis_url)
-        try:
-            enqueuer = Enqueuer(redis, context.redis, policy=policy)
-            return await enqueuer.submit(delivery, [job])
-        finally:
-            await redis.aclose()
-
-    return asyncio.run(submit())
-
-
-def policy_like(timeout: int | None, retry_intervals: list[int] | None) -> JobPolicy:
-    """The policy of the jobs the web queued (timeout, retry intervals), read off the command's
-    own rq job, for the review it queues."""
-    return JobPolicy(
-        timeout=timeout or DEFAULT_POLICY.timeout,
-        retry_intervals=tuple(retry_intervals)
-        if retry_intervals
-        else DEFAULT_POLICY.retry_intervals,
-    )
 
 
 def _reply(context: WorkerContext, api: RepositoryApi, target: CommandTarget, text: str) -> None:

@@ -246,7 +246,20 @@ class ExplainJob:
     head_sha: str
 
 
-JobRequest: TypeAlias = ReviewJob | CommandJob | ExplainJob
+@dataclass(frozen=True)
+class RerunJob:
+    """Review the open pull requests whose head is a check run's head, which the worker asks
+    GitHub for: a check run of a head in a fork links no pull request, so its "Re-run"
+    names none."""
+
+    installation_id: int
+    repository: str
+    head_sha: str
+    check_run_id: int
+    trigger: str
+
+
+JobRequest: TypeAlias = ReviewJob | CommandJob | ExplainJob | RerunJob
 
 
 @dataclass(frozen=True)
@@ -411,11 +424,27 @@ def rerun_check_run(payload: CheckRunEvent, context: RouteContext) -> Outcome:
     refusal = _foreign_check_run(payload, context)
     if refusal is not None:
         return refusal
+    check_run = payload["check_run"]
+    trigger = f"check_run.{payload['action']}"
+    if not check_run["pull_requests"]:
+        # GitHub links no pull request to a check run of a head in a fork: the worker asks
+        # which open pull requests have this head.
+        return Enqueue(
+            (
+                RerunJob(
+                    installation_id=payload["installation"]["id"],
+                    repository=payload["repository"]["full_name"],
+                    head_sha=check_run["head_sha"],
+                    check_run_id=check_run["id"],
+                    trigger=trigger,
+                ),
+            )
+        )
     return _reviews(
         payload,
-        payload["check_run"]["head_sha"],
-        payload["check_run"]["pull_requests"],
-        trigger=f"check_run.{payload['action']}",
+        check_run["head_sha"],
+        check_run["pull_requests"],
+        trigger=trigger,
         none_reason="check run linked to no pull request of this repository",
     )
 

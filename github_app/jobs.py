@@ -6,7 +6,8 @@ attempt, and hands them to the module that does the work:
 
 - `review_pull_request` -> `review_job.run_review`;
 - `run_command` -> `command_job.run_command`;
-- `explain_check_run` -> `explain_job.run_explain`.
+- `explain_check_run` -> `explain_job.run_explain`;
+- `rerun_check_run` -> `rerun_job.run_rerun`.
 
 They return a one-line account, which rq keeps as the job's result.
 """
@@ -16,11 +17,13 @@ from __future__ import annotations
 from rq import get_current_job
 from rq.job import Job
 
-from github_app.command_job import CommandTarget, policy_like
+from github_app.command_job import CommandTarget
 from github_app.command_job import run_command as run_command_job
 from github_app.context import current_context
 from github_app.explain_job import ExplainTarget, run_explain
 from github_app.queue import review_job_id
+from github_app.requeue import policy_of
+from github_app.rerun_job import RerunTarget, run_rerun
 from github_app.review_job import Attempt, ReviewTarget, run_review
 
 
@@ -66,11 +69,7 @@ def run_command(
         command=command,
         delivery=delivery,
     )
-    policy = policy_like(
-        int(job.timeout) if job is not None and job.timeout else None,
-        job.retry_intervals if job is not None else None,
-    )
-    return run_command_job(current_context(), target, policy)
+    return run_command_job(current_context(), target, policy_of(job))
 
 
 def explain_check_run(
@@ -85,6 +84,20 @@ def explain_check_run(
         current_context(),
         ExplainTarget(installation_id, repository, check_run_id, head_sha, delivery),
     )
+
+
+def rerun_check_run(
+    *,
+    installation_id: int,
+    repository: str,
+    head_sha: str,
+    check_run_id: int,
+    trigger: str,
+    delivery: str,
+) -> str:
+    job = get_current_job()
+    target = RerunTarget(installation_id, repository, head_sha, check_run_id, trigger, delivery)
+    return run_rerun(current_context(), target, policy_of(job))
 
 
 def attempt_of(job: Job | None) -> Attempt:

@@ -42,7 +42,7 @@ from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.utils import now
 
-from github_app.events import CommandJob, ExplainJob, JobRequest, ReviewJob
+from github_app.events import CommandJob, ExplainJob, JobRequest, RerunJob, ReviewJob
 
 QUEUE_NAME: Final = "flow-review"
 KEY_PREFIX: Final = "flow-review"
@@ -61,6 +61,7 @@ class JobFunctions:
     review: str = "github_app.jobs.review_pull_request"
     command: str = "github_app.jobs.run_command"
     explain: str = "github_app.jobs.explain_check_run"
+    rerun: str = "github_app.jobs.rerun_check_run"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,10 @@ def command_job_id(comment_id: int) -> str:
 
 def explain_job_id(check_run_id: int) -> str:
     return f"explain-{check_run_id}"
+
+
+def rerun_job_id(check_run_id: int) -> str:
+    return f"rerun-{check_run_id}"
 
 
 def latest_head_key(repository: str, number: int) -> str:
@@ -321,7 +326,7 @@ class Enqueuer:
             head_sha=head_sha,
             head_updated_at=head_updated_at,
             repository=request.repository,
-            number=0 if isinstance(request, ExplainJob) else request.number,
+            number=0 if isinstance(request, ExplainJob | RerunJob) else request.number,
         )
 
     async def _cancel_superseded(self, job_ids: list[str]) -> tuple[str, ...]:
@@ -457,6 +462,21 @@ def _job_call(
                 "delivery": delivery,
             },
             f"{request.command[:60]} on {request.repository}#{request.number} by {request.author}",
+        )
+    if isinstance(request, RerunJob):
+        return (
+            functions.rerun,
+            rerun_job_id(request.check_run_id),
+            {
+                "installation_id": request.installation_id,
+                "repository": request.repository,
+                "head_sha": request.head_sha,
+                "check_run_id": request.check_run_id,
+                "trigger": request.trigger,
+                "delivery": delivery,
+            },
+            f"re-run check run {request.check_run_id} of {request.repository} at "
+            f"{request.head_sha[:12]}",
         )
     return (
         functions.explain,

@@ -30,3 +30,7 @@ def run_command(**kwargs: object) -> None:
 
 def explain_check_run(**kwargs: object) -> None:
     _record("explain_check_run", kwargs)
+
+
+def rerun_check_run(**kwargs: object) -> None:
+    _record("rerun_check_run", kwargs)

@@ -231,8 +231,7 @@ def test_a_pull_request_from_a_fork_gets_the_checklist_as_a_comment(
     gh.set_permission(repo, "maya", "write")
     opened(stack, pull)
     stack.settle()
-    # Reviewed again: GitHub lists no pull request in a fork head's check runs, so its
-    # "Re-run" reaches no pull request; a maintainer's command does.
+    # Reviewed again by a maintainer's command (the "Re-run" button: the next test).
     stack.deliver(
         gh.payload(
             "issue_comment", "created", repo, pull.number, body="/flow-review", commenter="maya"
@@ -248,6 +247,26 @@ def test_a_pull_request_from_a_fork_gets_the_checklist_as_a_comment(
     assert gh.head_sha(repo, pull.number) == pull.head_sha, "nothing committed to the fork"
     fingerprints = stack.fingerprints(repo, pull.number)
     assert fingerprints and len(set(fingerprints)) == len(fingerprints)
+
+
+def test_rerun_on_a_fork_heads_check_run_reviews_its_pull_request_again(
+    stack: Stack, gh: GitHubEmulator, account: str
+) -> None:
+    repo, installation = example_repository(gh, account)
+    forker = f"{account}-forker"  # the emulator is shared: one fork of one repository each
+    pull = open_example_pull_request(gh, repo, installation, from_fork=True, author=forker)
+    opened(stack, pull)
+    stack.settle()
+    rerun = gh.payload("check_run", "rerequested", repo, pull.number, sender="maya")
+    assert rerun["check_run"]["pull_requests"] == []  # as GitHub sends it for a fork's head
+
+    stack.deliver(rerun)
+    stack.settle()
+
+    runs = stack.runs(repo, pull.head_sha)
+    assert [(r.status, r.conclusion) for r in runs] == [("completed", "failure")] * 2
+    fingerprints = stack.fingerprints(repo, pull.number)
+    assert fingerprints and len(set(fingerprints)) == len(fingerprints), "no duplicate comment"
 
 
 def test_with_a_fifth_of_githubs_answers_failing_every_pull_request_gets_one_check_run(

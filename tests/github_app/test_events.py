@@ -18,6 +18,7 @@ from github_app.events import (
     Outcome,
     PayloadError,
     Pong,
+    RerunJob,
     ReviewJob,
     RouteContext,
     find_command,
@@ -79,7 +80,9 @@ def test_what_each_example_becomes() -> None:
     )
     no_installation = "ignored: no installation in the payload (not sent to an app)"
     assert outcomes == {
-        ("check_run", "ignored: check run linked to no pull request of this repository"): 2,
+        # Re-runs of check runs GitHub linked to no pull request (a fork's head): the worker
+        # asks which pull requests have that head.
+        ("check_run", "1 job(s)"): 2,
         ("check_run", "ignored: check run of another app (app 25811)"): 1,
         ("check_run", "ignored: event not handled: check_run.completed"): 3,
         ("check_run", "ignored: event not handled: check_run.created"): 3,
@@ -231,6 +234,29 @@ def test_rerun_button_and_rerequest_review_the_check_runs_head() -> None:
         assert routed("check_run", payload) == Enqueue(
             (ReviewJob(690857, "electron/electron", 26764, head, trigger),)
         )
+
+
+def test_rerun_of_a_fork_heads_check_run_asks_the_worker_for_its_pull_requests() -> None:
+    # GitHub links no pull request to a check run of a head in a fork.
+    payload = own_check_run("rerequested")
+    payload["check_run"]["pull_requests"] = []
+    assert routed("check_run", payload) == Enqueue(
+        (
+            RerunJob(
+                installation_id=690857,
+                repository="electron/electron",
+                head_sha="5bd5f196a46b8222fb7484f05faba41a73cf34bd",
+                check_run_id=1494503112,
+                trigger="check_run.rerequested",
+            ),
+        )
+    )
+    # Linked to pull requests of other repositories only: nothing of ours to review.
+    elsewhere = own_check_run("rerequested")
+    elsewhere["check_run"]["pull_requests"][0]["base"]["repo"]["id"] = 1
+    assert routed("check_run", elsewhere) == Ignored(
+        "check run linked to no pull request of this repository"
+    )
 
 
 def test_explain_button() -> None:
