@@ -141,6 +141,7 @@ class CheckRunEvent(TypedDict):
 
 
 class _CheckSuite(TypedDict):
+    id: int
     head_sha: CommitSha
     pull_requests: list[_LinkedPullRequest]
 
@@ -248,14 +249,15 @@ class ExplainJob:
 
 @dataclass(frozen=True)
 class RerunJob:
-    """Review the open pull requests whose head is a check run's head, which the worker asks
-    GitHub for: a check run of a head in a fork links no pull request, so its "Re-run"
-    names none."""
+    """Review the open pull requests whose head is `head_sha`, which the worker asks GitHub
+    for: the check runs and suites of a head in a fork link no pull request, so their
+    "Re-run" names none. `rerun_of` says what was re-run (`check_run-<id>`,
+    `check_suite-<id>`)."""
 
     installation_id: int
     repository: str
     head_sha: str
-    check_run_id: int
+    rerun_of: str
     trigger: str
 
 
@@ -435,7 +437,7 @@ def rerun_check_run(payload: CheckRunEvent, context: RouteContext) -> Outcome:
                     installation_id=payload["installation"]["id"],
                     repository=payload["repository"]["full_name"],
                     head_sha=check_run["head_sha"],
-                    check_run_id=check_run["id"],
+                    rerun_of=f"check_run-{check_run['id']}",
                     trigger=trigger,
                 ),
             )
@@ -487,11 +489,27 @@ def review_check_suite(payload: CheckSuiteEvent, context: RouteContext) -> Outco
     """requested (a push), rerequested ("Re-run all checks"): review each listed pull request."""
     if "installation" not in payload:
         return _NO_INSTALLATION
+    suite = payload["check_suite"]
+    trigger = f"check_suite.{payload['action']}"
+    if payload["action"] == "rerequested" and not suite["pull_requests"]:
+        # "Re-run all checks" on a fork's head, which GitHub links to no pull request. (A
+        # push's `requested` names none for a branch with no pull request: nothing to do.)
+        return Enqueue(
+            (
+                RerunJob(
+                    installation_id=payload["installation"]["id"],
+                    repository=payload["repository"]["full_name"],
+                    head_sha=suite["head_sha"],
+                    rerun_of=f"check_suite-{suite['id']}",
+                    trigger=trigger,
+                ),
+            )
+        )
     return _reviews(
         payload,
-        payload["check_suite"]["head_sha"],
-        payload["check_suite"]["pull_requests"],
-        trigger=f"check_suite.{payload['action']}",
+        suite["head_sha"],
+        suite["pull_requests"],
+        trigger=trigger,
         none_reason="check suite lists no pull request of this repository",
     )
 

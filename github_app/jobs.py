@@ -7,7 +7,7 @@ attempt, and hands them to the module that does the work:
 - `review_pull_request` -> `review_job.run_review`;
 - `run_command` -> `command_job.run_command`;
 - `explain_check_run` -> `explain_job.run_explain`;
-- `rerun_check_run` -> `rerun_job.run_rerun`.
+- `review_head_again` -> `rerun_job.run_rerun`.
 
 They return a one-line account, which rq keeps as the job's result.
 """
@@ -86,17 +86,17 @@ def explain_check_run(
     )
 
 
-def rerun_check_run(
+def review_head_again(
     *,
     installation_id: int,
     repository: str,
     head_sha: str,
-    check_run_id: int,
+    rerun_of: str,
     trigger: str,
     delivery: str,
 ) -> str:
     job = get_current_job()
-    target = RerunTarget(installation_id, repository, head_sha, check_run_id, trigger, delivery)
+    target = RerunTarget(installation_id, repository, head_sha, rerun_of, trigger, delivery)
     return run_rerun(current_context(), target, policy_of(job))
 
 

@@ -61,7 +61,7 @@ class JobFunctions:
     review: str = "github_app.jobs.review_pull_request"
     command: str = "github_app.jobs.run_command"
     explain: str = "github_app.jobs.explain_check_run"
-    rerun: str = "github_app.jobs.rerun_check_run"
+    rerun: str = "github_app.jobs.review_head_again"
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ def explain_job_id(check_run_id: int) -> str:
     return f"explain-{check_run_id}"
 
 
-def rerun_job_id(check_run_id: int) -> str:
-    return f"rerun-{check_run_id}"
+def rerun_job_id(rerun_of: str) -> str:
+    return "rerun-" + _UNSAFE_IN_ID.sub("-", rerun_of)
 
 
 def latest_head_key(repository: str, number: int) -> str:
@@ -466,17 +466,16 @@ def _job_call(
     if isinstance(request, RerunJob):
         return (
             functions.rerun,
-            rerun_job_id(request.check_run_id),
+            rerun_job_id(request.rerun_of),
             {
                 "installation_id": request.installation_id,
                 "repository": request.repository,
                 "head_sha": request.head_sha,
-                "check_run_id": request.check_run_id,
+                "rerun_of": request.rerun_of,
                 "trigger": request.trigger,
                 "delivery": delivery,
             },
-            f"re-run check run {request.check_run_id} of {request.repository} at "
-            f"{request.head_sha[:12]}",
+            f"re-run of {request.rerun_of} of {request.repository} at {request.head_sha[:12]}",
         )
     return (
         functions.explain,

@@ -1,6 +1,6 @@
-"""A check run's "Re-run" that GitHub linked to no pull request: a head in a fork.
+"""A "Re-run" of a check run or suite that GitHub linked to no pull request: a fork's head.
 
-GitHub lists no pull request in the check runs of a head that lives in a fork, so the web
+GitHub lists no pull request in the check runs and suites of a head in a fork, so the web
 process cannot tell which pull request to review. Here the repository's open pull requests
 are asked which have that head, and each gets a review queued as the web process queues
 one (`requeue.enqueue_review`): the same job id rules, so a review of that head already
@@ -23,7 +23,7 @@ class RerunTarget:
     installation_id: int
     repository: str
     head_sha: str
-    check_run_id: int
+    rerun_of: str  # check_run-<id> or check_suite-<id>
     trigger: str
     delivery: str
 

@@ -15,7 +15,7 @@ RECORDING_FUNCTIONS = JobFunctions(
     review="tests.github_app.recording_jobs.review_pull_request",
     command="tests.github_app.recording_jobs.run_command",
     explain="tests.github_app.recording_jobs.explain_check_run",
-    rerun="tests.github_app.recording_jobs.rerun_check_run",
+    rerun="tests.github_app.recording_jobs.review_head_again",
 )
 
 

@@ -32,5 +32,5 @@ def explain_check_run(**kwargs: object) -> None:
     _record("explain_check_run", kwargs)
 
 
-def rerun_check_run(**kwargs: object) -> None:
-    _record("rerun_check_run", kwargs)
+def review_head_again(**kwargs: object) -> None:
+    _record("review_head_again", kwargs)

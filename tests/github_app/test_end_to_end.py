@@ -262,9 +262,14 @@ def test_rerun_on_a_fork_heads_check_run_reviews_its_pull_request_again(
 
     stack.deliver(rerun)
     stack.settle()
+    # "Re-run all checks": the check suite names no pull request either.
+    suite = gh.payload("check_suite", "rerequested", repo, head_sha=pull.head_sha)
+    assert suite["check_suite"]["pull_requests"] == []
+    stack.deliver(suite)
+    stack.settle()
 
     runs = stack.runs(repo, pull.head_sha)
-    assert [(r.status, r.conclusion) for r in runs] == [("completed", "failure")] * 2
+    assert [(r.status, r.conclusion) for r in runs] == [("completed", "failure")] * 3
     fingerprints = stack.fingerprints(repo, pull.number)
     assert fingerprints and len(set(fingerprints)) == len(fingerprints), "no duplicate comment"
 

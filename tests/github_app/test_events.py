@@ -246,7 +246,7 @@ def test_rerun_of_a_fork_heads_check_run_asks_the_worker_for_its_pull_requests()
                 installation_id=690857,
                 repository="electron/electron",
                 head_sha="5bd5f196a46b8222fb7484f05faba41a73cf34bd",
-                check_run_id=1494503112,
+                rerun_of="check_run-1494503112",
                 trigger="check_run.rerequested",
             ),
         )
@@ -294,6 +294,26 @@ def test_check_suite_reviews_each_pull_request_of_its_repository() -> None:
             ReviewJob(957387, "Codertocat/Hello-World", number, HEAD, "check_suite.rerequested")
             for number in (2, 3)
         )
+    )
+
+
+def test_rerun_all_checks_of_a_fork_head_asks_the_worker_and_a_push_does_not() -> None:
+    payload = example("check_suite", "rerequested")
+    payload["check_suite"]["pull_requests"] = []
+    assert routed("check_suite", payload) == Enqueue(
+        (
+            RerunJob(
+                installation_id=957387,
+                repository="Codertocat/Hello-World",
+                head_sha=HEAD,
+                rerun_of="check_suite-118578147",
+                trigger="check_suite.rerequested",
+            ),
+        )
+    )
+    payload["action"] = "requested"  # a push to a branch with no pull request
+    assert routed("check_suite", payload) == Ignored(
+        "check suite lists no pull request of this repository"
     )
 
 
