@@ -68,6 +68,25 @@ def test_a_diff_too_large_to_send_is_rebuilt_from_the_files_api(
     assert run.summary is not None and "too large to send" in run.summary
 
 
+def test_a_truncated_tree_is_walked_folder_by_folder_and_reviewed_the_same(
+    tmp_path: Path, redis_client: redis.Redis, redis_url: str
+) -> None:
+    # GitHub truncates a recursive listing at about 100,000 entries; here at 20, which the
+    # example's trees pass at the root and in its larger folders.
+    with GitHubEmulator(tmp_path / "small", limits=Limits(tree_entries_max=20)) as gh:
+        repo, installation = example_repository(gh, "acme")
+        pull = open_example_pull_request(gh, repo, installation)
+
+        outcome = run_review(context_for(gh, redis_client, redis_url), target(pull), Attempt())
+
+        recursive = gh.requests("GET", r"/git/trees/[0-9a-f]{40}$")
+        [run] = gh.check_runs(pull.repo, pull.head_sha)
+    local = review_demo(tmp_path / "local").review
+    assert f": {len(local.findings)} findings;" in outcome  # every file was read
+    assert run.conclusion == "failure"
+    assert len(recursive) > 4  # the two roots, then their folders one by one
+
+
 def test_the_config_is_read_from_the_base_commit(
     gh: GitHubEmulator, context: WorkerContext
 ) -> None:

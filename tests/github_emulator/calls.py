@@ -36,6 +36,7 @@ class Limits:
     diff_max_files: int = 300
     diff_max_lines: int = 20_000
     pull_files_max: int = 3000
+    tree_entries_max: int = 100_000  # a recursive tree listing beyond this is `truncated`
     token_lifetime: timedelta = timedelta(hours=1)
 
 

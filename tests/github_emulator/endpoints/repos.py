@@ -29,7 +29,6 @@ from tests.github_emulator.representations import (
 )
 
 SHA_PATTERN = re.compile(r"^[0-9a-fA-F]{40}$")
-MAX_TREE_ENTRIES = 100_000
 MAX_CONTENT_BYTES = 1024 * 1024  # over 1 MB the contents API gives no content
 COMMIT_FILES_MAX = 300
 COMPARE_COMMITS_UNPAGED = 250  # without `per_page` or `page`: the newest 250, oldest first
@@ -182,12 +181,13 @@ def get_tree(call: Call) -> Answer:
         raise not_found()
     recursive = call.arg("recursive") is not None
     entries = git.tree_entries(tree, recursive=recursive)
-    truncated = len(entries) > MAX_TREE_ENTRIES
+    limit = call.limits.tree_entries_max
+    truncated = len(entries) > limit
     return json_answer(
         {
             "sha": tree,
             "url": f"{call.urls.api}/repos/{call.repo.full_name}/git/trees/{tree}",
-            "tree": [_tree_entry_json(call, e) for e in entries[:MAX_TREE_ENTRIES]],
+            "tree": [_tree_entry_json(call, e) for e in entries[:limit]],
             "truncated": truncated,
         }
     )
