@@ -429,19 +429,8 @@ def rerun_check_run(payload: CheckRunEvent, context: RouteContext) -> Outcome:
     check_run = payload["check_run"]
     trigger = f"check_run.{payload['action']}"
     if not check_run["pull_requests"]:
-        # GitHub links no pull request to a check run of a head in a fork: the worker asks
-        # which open pull requests have this head.
-        return Enqueue(
-            (
-                RerunJob(
-                    installation_id=payload["installation"]["id"],
-                    repository=payload["repository"]["full_name"],
-                    head_sha=check_run["head_sha"],
-                    rerun_of=f"check_run-{check_run['id']}",
-                    trigger=trigger,
-                ),
-            )
-        )
+        # GitHub links no pull request to a check run of a head in a fork.
+        return _rerun(payload, check_run["head_sha"], f"check_run-{check_run['id']}", trigger)
     return _reviews(
         payload,
         check_run["head_sha"],
@@ -494,23 +483,30 @@ def review_check_suite(payload: CheckSuiteEvent, context: RouteContext) -> Outco
     if payload["action"] == "rerequested" and not suite["pull_requests"]:
         # "Re-run all checks" on a fork's head, which GitHub links to no pull request. (A
         # push's `requested` names none for a branch with no pull request: nothing to do.)
-        return Enqueue(
-            (
-                RerunJob(
-                    installation_id=payload["installation"]["id"],
-                    repository=payload["repository"]["full_name"],
-                    head_sha=suite["head_sha"],
-                    rerun_of=f"check_suite-{suite['id']}",
-                    trigger=trigger,
-                ),
-            )
-        )
+        return _rerun(payload, suite["head_sha"], f"check_suite-{suite['id']}", trigger)
     return _reviews(
         payload,
         suite["head_sha"],
         suite["pull_requests"],
         trigger=trigger,
         none_reason="check suite lists no pull request of this repository",
+    )
+
+
+def _rerun(
+    payload: CheckRunEvent | CheckSuiteEvent, head_sha: str, rerun_of: str, trigger: str
+) -> Enqueue:
+    """A re-run that names no pull request: the worker asks which open ones have the head."""
+    return Enqueue(
+        (
+            RerunJob(
+                installation_id=payload["installation"]["id"],
+                repository=payload["repository"]["full_name"],
+                head_sha=head_sha,
+                rerun_of=rerun_of,
+                trigger=trigger,
+            ),
+        )
     )
 
 
