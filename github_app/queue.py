@@ -2,7 +2,8 @@
 
 The web process enqueues jobs by the dotted path of their function, so it never imports
 the worker's code. Each job has a deterministic rq job id (one review per repository, pull
-request and head commit; one command per comment; one explanation per check run): a job
+request and head commit; one command per comment; one explanation per check run; one
+look-up of a fork head's pull requests per re-run check run or suite): a job
 whose id is already queued, started, deferred or scheduled is not queued again, so
 duplicate deliveries and double clicks collapse; a finished, failed, canceled or stopped
 one is replaced, so a re-run after completion reviews again.
