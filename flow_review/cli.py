@@ -117,7 +117,9 @@ def _add_review_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--config", type=Path, help=f"config file (default: {CONFIG_PATH})")
     command.add_argument("--format", choices=FORMATS, default="markdown")
-    command.add_argument("--output", type=Path, help="write the report here, not to stdout")
+    command.add_argument(
+        "--output", type=Path, help="write the report here, not to stdout ('-': stdout)"
+    )
     command.add_argument("--checklist", type=Path, help="merge the checklist into this task file")
     command.add_argument(
         "--fail-on",
@@ -230,7 +232,7 @@ def _review(args: argparse.Namespace) -> int:
     report = _render(result, args.format)
     # Merge first: a task file that cannot be merged stops the run before anything is written.
     task_file = _merged_checklist(args.checklist, result) if args.checklist else None
-    if args.output:
+    if args.output and str(args.output) != "-":
         _write_atomically(args.output, report)
     else:
         sys.stdout.write(report)

@@ -122,6 +122,16 @@ def test_output_file_and_stdout_carries_only_the_report(repo: Path, tmp_path: Pa
     assert json.loads(out.read_text())["head"] == head
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(repo: Path, tmp_path: Path) -> None:
+    head = commit(repo, TWO_SERVICES)
+    run = flow_review(
+        "review", "--repo", repo, "--whole-repo", "--format", "json", "--output", "-", cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["head"] == head
+    assert not (tmp_path / "-").exists()
+
+
 def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(repo: Path, tmp_path: Path) -> None:
     # As `--output /dev/null` does: a device or pipe is written to, never replaced by a file.
     head = commit(repo, TWO_SERVICES)
