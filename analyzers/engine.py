@@ -285,9 +285,7 @@ def _edges(delta: GraphDelta, ctx: ReviewContext) -> tuple[Edge, ...]:
     keep = [
         change
         for change in delta.changes
-        if change.change != UNCHANGED
-        or change.link.call.service in touched
-        or change.link.target.name in touched
+        if _kept(touched, change.change, change.link.call.service, change.link.target.name)
     ]
     return edges(delta, keep)
 
@@ -296,17 +294,17 @@ def _async_edges(
     base: Sequence[AsyncLink] | None, head: Sequence[AsyncLink], ctx: ReviewContext
 ) -> tuple[Edge, ...]:
     """Webhook and queue edges, kept as `_edges` keeps links."""
+    if ctx.whole_repo:
+        return async_edges(base, head)
     touched = set(ctx.changed_services)
     return async_edges(
-        base,
-        head,
-        lambda link, change: (
-            ctx.whole_repo
-            or change != UNCHANGED
-            or link.source in touched
-            or link.target in touched
-        ),
+        base, head, lambda link, change: _kept(touched, change, link.source, link.target)
     )
+
+
+def _kept(touched: set[str], change: str, source: str, target: str | None) -> bool:
+    """A diff review shows what it changed, and the rest of the services it touches."""
+    return change != UNCHANGED or source in touched or target in touched
 
 
 def _unresolved(delta: GraphDelta, ctx: ReviewContext) -> tuple[UnresolvedCall, ...]:
